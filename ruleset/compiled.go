@@ -1,0 +1,151 @@
+package ruleset
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// Ruleset is a loaded ruleset in its query-ready form: regexes compiled,
+// versions and times parsed, membership lists turned into sets, bucket
+// ranges laid out. It is immutable; any number of goroutines may evaluate it
+// at once without locks.
+type Ruleset struct {
+	doc         *Document
+	flags       map[string]*flag
+	segments    map[string]*segment
+	quarantined map[string]string
+	publishedAt time.Time
+}
+
+// flag is the compiled form of a Flag.
+type flag struct {
+	key        string
+	typ        FlagType
+	variations []variation
+	enabled    bool
+	off        int
+	salt       string
+	bucketBy   string
+	rules      []rule
+	def        serve
+	schedule   []scheduleStep
+	expires    int64 // Unix nanoseconds; 0 when the flag never expires
+	// quarantine is why this SDK can't evaluate the flag (it uses something
+	// newer than this package knows); nil for a healthy flag.
+	quarantine error
+}
+
+type variation struct {
+	key   string
+	value any
+}
+
+type rule struct {
+	name  string
+	conds []condition
+	serve serve
+}
+
+type serveKind uint8
+
+const (
+	serveVariation serveKind = iota
+	serveSplit
+	serveProgressive
+)
+
+type serve struct {
+	kind      serveKind
+	variation int
+	// ranges are the split's cumulative upper bucket bounds, in variation
+	// order: bucket b goes to the first range with b < end.
+	ranges []bucketRange
+	prog   progressive
+}
+
+type bucketRange struct {
+	end       int
+	variation int
+}
+
+type progressive struct {
+	variation, rest int
+	start, end      int64 // Unix milliseconds
+	from, to        int
+}
+
+type scheduleStep struct {
+	at      int64 // Unix nanoseconds
+	enabled bool
+}
+
+type condition struct {
+	attr   string
+	op     Operator
+	negate bool
+	// Operands, by the form the operator needs.
+	strs     []string
+	strSet   map[string]struct{}
+	nums     []float64
+	bools    []bool
+	regexes  []*regexp.Regexp
+	version  *semver.Version
+	time     int64
+	segments []*segment
+}
+
+type segment struct {
+	key      string
+	included map[string]struct{}
+	excluded map[string]struct{}
+	rules    [][]condition
+}
+
+// Environment returns the environment the ruleset is for.
+func (rs *Ruleset) Environment() string { return rs.doc.Environment }
+
+// Version returns the published version number (0 before publishing).
+func (rs *Ruleset) Version() int64 { return rs.doc.Version }
+
+// PublishedAt returns when the ruleset was published (zero before).
+func (rs *Ruleset) PublishedAt() time.Time { return rs.publishedAt }
+
+// Schema returns the wire-format version the ruleset declared.
+func (rs *Ruleset) Schema() int { return rs.doc.Schema }
+
+// Document returns the wire form the ruleset was loaded from. It is shared:
+// callers must not modify it. Flags that were quarantined are absent from it.
+func (rs *Ruleset) Document() *Document { return rs.doc }
+
+// FlagKeys returns the keys of every flag, quarantined ones included, sorted.
+func (rs *Ruleset) FlagKeys() []string {
+	keys := make([]string, 0, len(rs.flags))
+	for k := range rs.flags {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
+
+// FlagType returns a flag's type, or false when there is no such flag or it
+// is quarantined.
+func (rs *Ruleset) FlagType(key string) (FlagType, bool) {
+	f, ok := rs.flags[key]
+	if !ok || f.quarantine != nil {
+		return "", false
+	}
+	return f.typ, true
+}
+
+// Quarantined maps the key of every flag this package can't evaluate to why.
+// Such flags serve the caller's default with ReasonError; the rest of the
+// ruleset evaluates normally.
+func (rs *Ruleset) Quarantined() map[string]string {
+	out := make(map[string]string, len(rs.quarantined))
+	for k, v := range rs.quarantined {
+		out[k] = v
+	}
+	return out
+}

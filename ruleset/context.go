@@ -1,0 +1,265 @@
+package ruleset
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// KeyAttribute is the attribute name that conditions use to test the
+// targeting key itself.
+const KeyAttribute = "key"
+
+// Context is who (or what) a flag is evaluated for: a targeting key plus
+// attributes. Build it once per request or user with NewContext and reuse it
+// for every flag; it is immutable and safe for concurrent use.
+type Context struct {
+	key    string
+	keyVal value       // the key as an attribute, for conditions on "key"
+	attrs  []attribute // sorted by name
+	index map[string]int
+}
+
+type attribute struct {
+	name string
+	v    value
+}
+
+type valueKind uint8
+
+const (
+	kindInvalid valueKind = iota
+	kindString
+	kindNumber
+	kindBool
+	kindList
+)
+
+// value is an attribute converted once, when the context is built, into the
+// forms the operators need, so that evaluation does no parsing.
+type value struct {
+	kind valueKind
+	s    string
+	n    float64
+	b    bool
+	list []value
+	ver  *semver.Version // set when s parses as a semantic version
+	time int64           // Unix nanoseconds; valid when hasTime
+	// hasTime is set for time.Time values, numbers (Unix seconds) and
+	// strings in RFC 3339 or YYYY-MM-DD form.
+	hasTime bool
+}
+
+// Linear search over a handful of attributes beats hashing the name; past
+// this many, a map is faster.
+const maxLinearAttributes = 8
+
+// NewContext builds a context. Attribute values may be strings, booleans,
+// any Go integer or float type, json.Number, time.Time, or slices of those
+// ([]string, []any, …); a list attribute meets a condition when any element
+// does. Values of other types are kept but meet no condition except exists.
+// The attribute "key" is reserved: conditions on "key" test the targeting key.
+func NewContext(key string, attrs map[string]any) *Context {
+	c := &Context{key: key, keyVal: stringValue(key), attrs: make([]attribute, 0, len(attrs))}
+	for name, raw := range attrs {
+		if name == KeyAttribute {
+			continue
+		}
+		c.attrs = append(c.attrs, attribute{name: name, v: toValue(raw, 0)})
+	}
+	sort.Slice(c.attrs, func(i, j int) bool { return c.attrs[i].name < c.attrs[j].name })
+	if len(c.attrs) > maxLinearAttributes {
+		c.index = make(map[string]int, len(c.attrs))
+		for i, a := range c.attrs {
+			c.index[a.name] = i
+		}
+	}
+	return c
+}
+
+// Key returns the targeting key.
+func (c *Context) Key() string { return c.key }
+
+// Attribute returns an attribute as given to NewContext, converted to its
+// canonical form (string, float64, bool, []any, or nil if absent).
+func (c *Context) Attribute(name string) (any, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.lookup(name)
+	if !ok {
+		return nil, false
+	}
+	return v.canonical(), true
+}
+
+// String renders the context for logs and CLI output.
+func (c *Context) String() string {
+	if c == nil {
+		return "{}"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "{key=%q", c.key)
+	for _, a := range c.attrs {
+		fmt.Fprintf(&b, " %s=%v", a.name, a.v.canonical())
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func (c *Context) lookup(name string) (*value, bool) {
+	if name == KeyAttribute {
+		return &c.keyVal, true
+	}
+	if c.index != nil {
+		i, ok := c.index[name]
+		if !ok {
+			return nil, false
+		}
+		return &c.attrs[i].v, true
+	}
+	for i := range c.attrs {
+		if c.attrs[i].name == name {
+			return &c.attrs[i].v, true
+		}
+	}
+	return nil, false
+}
+
+// Lists nested deeper than this are cut off, so a hostile context can't make
+// NewContext recurse without bound.
+const maxListDepth = 8
+
+func toValue(raw any, depth int) value {
+	switch x := raw.(type) {
+	case string:
+		return stringValue(x)
+	case bool:
+		return value{kind: kindBool, b: x}
+	case float64:
+		return numberValue(x)
+	case float32:
+		return numberValue(float64(x))
+	case int:
+		return numberValue(float64(x))
+	case int8:
+		return numberValue(float64(x))
+	case int16:
+		return numberValue(float64(x))
+	case int32:
+		return numberValue(float64(x))
+	case int64:
+		return numberValue(float64(x))
+	case uint:
+		return numberValue(float64(x))
+	case uint8:
+		return numberValue(float64(x))
+	case uint16:
+		return numberValue(float64(x))
+	case uint32:
+		return numberValue(float64(x))
+	case uint64:
+		return numberValue(float64(x))
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return stringValue(string(x))
+		}
+		return numberValue(f)
+	case time.Time:
+		return value{kind: kindString, s: x.UTC().Format(time.RFC3339Nano), time: x.UnixNano(), hasTime: true}
+	case []string:
+		list := make([]value, len(x))
+		for i, s := range x {
+			list[i] = stringValue(s)
+		}
+		return value{kind: kindList, list: list}
+	case []any:
+		if depth >= maxListDepth {
+			return value{}
+		}
+		list := make([]value, len(x))
+		for i, e := range x {
+			list[i] = toValue(e, depth+1)
+		}
+		return value{kind: kindList, list: list}
+	}
+	// Other slices ([]int, []float64, …) through reflection: rare, and only
+	// at context build time.
+	rv := reflect.ValueOf(raw)
+	if rv.Kind() == reflect.Slice && depth < maxListDepth {
+		list := make([]value, rv.Len())
+		for i := range list {
+			list[i] = toValue(rv.Index(i).Interface(), depth+1)
+		}
+		return value{kind: kindList, list: list}
+	}
+	return value{}
+}
+
+func numberValue(f float64) value {
+	v := value{kind: kindNumber, n: f}
+	if !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) < 9e9 {
+		v.time = int64(f * 1e9)
+		v.hasTime = true
+	}
+	return v
+}
+
+func stringValue(s string) value {
+	v := value{kind: kindString, s: s}
+	if looksLikeVersion(s) {
+		if ver, err := semver.NewVersion(s); err == nil {
+			v.ver = ver
+		}
+	}
+	if t, ok := parseTime(s); ok {
+		v.time = t.UnixNano()
+		v.hasTime = true
+	}
+	return v
+}
+
+func looksLikeVersion(s string) bool {
+	if len(s) > 0 && (s[0] == 'v' || s[0] == 'V') {
+		s = s[1:]
+	}
+	return len(s) > 0 && len(s) <= 256 && s[0] >= '0' && s[0] <= '9'
+}
+
+// parseTime accepts RFC 3339 timestamps and plain dates (midnight UTC).
+func parseTime(s string) (time.Time, bool) {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	if len(s) == 10 {
+		t, err := time.Parse(time.DateOnly, s)
+		return t, err == nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+func (v *value) canonical() any {
+	switch v.kind {
+	case kindString:
+		return v.s
+	case kindNumber:
+		return v.n
+	case kindBool:
+		return v.b
+	case kindList:
+		out := make([]any, len(v.list))
+		for i := range v.list {
+			out[i] = v.list[i].canonical()
+		}
+		return out
+	}
+	return nil
+}
