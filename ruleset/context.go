@@ -23,7 +23,7 @@ type Context struct {
 	key    string
 	keyVal value       // the key as an attribute, for conditions on "key"
 	attrs  []attribute // sorted by name
-	index map[string]int
+	index  map[string]int
 }
 
 type attribute struct {
