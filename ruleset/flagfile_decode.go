@@ -165,11 +165,18 @@ func (d *nodeDecoder) strList(n *yaml.Node, path, what string) ([]string, fieldA
 	out := make([]string, 0, len(items))
 	at := make(fieldAt, len(items))
 	field := lastField(path)
+	seen := make(map[string]bool, len(items))
 	for i, it := range items {
 		s, ok := d.str(it, fmt.Sprintf("%s[%d]", path, i))
 		if !ok {
 			continue
 		}
+		// Every list of names is a set; a repeat is a slip worth a word.
+		if seen[s] {
+			d.addf(it, fmt.Sprintf("%s[%d]", path, i), "%q is listed twice", clip(s))
+			continue
+		}
+		seen[s] = true
 		at[fmt.Sprintf("%s[%d]", field, len(out))] = d.loc(it)
 		out = append(out, s)
 	}

@@ -108,9 +108,7 @@ func parseFlagFile(name string, data []byte) (*flagFile, Problems) {
 		return out, d.probs
 	}
 	decodeFlagFile(d, root, out)
-	if len(d.probs) == 0 {
-		validateFlagFile(d, out)
-	}
+	validateFlagFile(d, out)
 	sortProblems(d.probs)
 	return out, d.probs
 }

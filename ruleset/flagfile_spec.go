@@ -25,7 +25,7 @@ type flagFile struct {
 }
 
 type projectSpec struct {
-	Environments  []string `yaml:"environments" validate:"required,min=1,max=64,unique,dive,cairnkey"`
+	Environments  []string `yaml:"environments" validate:"required,min=1,max=64,dive,cairnkey"`
 	RequireOwner  bool     `yaml:"require_owner"`
 	RequireExpiry bool     `yaml:"require_expiry"`
 	MaxExpiryDays int      `yaml:"max_expiry_days" validate:"gte=0,lte=36500"`
@@ -37,7 +37,7 @@ type flagSpec struct {
 	Key          string   `yaml:"key" validate:"cairnkey"`
 	Description  string   `yaml:"description" validate:"max=4096"`
 	Owner        string   `yaml:"owner" validate:"max=256"`
-	Tags         []string `yaml:"tags" validate:"max=64,unique,dive,cairntag"`
+	Tags         []string `yaml:"tags" validate:"max=64,dive,cairntag"`
 	Type         FlagType `yaml:"type" validate:"oneof=boolean string number json"`
 	OffVariation string   `yaml:"off_variation" validate:"omitempty,cairnkey"`
 	Salt         string   `yaml:"salt" validate:"max=256"`
@@ -126,8 +126,8 @@ type stepSpec struct {
 type segmentSpec struct {
 	Key         string             `yaml:"key" validate:"cairnkey"`
 	Description string             `yaml:"description" validate:"max=4096"`
-	Included    []string           `yaml:"included" validate:"max=100000,unique,dive,required,max=256"`
-	Excluded    []string           `yaml:"excluded" validate:"max=100000,unique,dive,required,max=256"`
+	Included    []string           `yaml:"included" validate:"max=100000,dive,required,max=256"`
+	Excluded    []string           `yaml:"excluded" validate:"max=100000,dive,required,max=256"`
 	Rules       []*segmentRuleSpec `yaml:"rules" validate:"max=1000"`
 	path        string
 	at          fieldAt
