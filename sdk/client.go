@@ -31,7 +31,7 @@ type Client struct {
 	cachePath string
 
 	// current is what evaluations read: swapped whole, never modified.
-	current atomic.Pointer[snapshot]
+	current   atomic.Pointer[snapshot]
 	exposures *exposureLog
 	expired   expiryWarnings
 	listeners listeners
