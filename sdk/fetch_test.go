@@ -306,7 +306,7 @@ func TestNewRejects(t *testing.T) {
 		{"", nil},
 		{"http://x", []Option{WithPollInterval(0)}},
 		{"http://x", []Option{WithJitter(1)}},
-		{"http://x", []Option{WithBackoff(2 * time.Second, time.Second)}},
+		{"http://x", []Option{WithBackoff(2*time.Second, time.Second)}},
 		{"http://x", []Option{WithMaxSize(-1)}},
 		{"http://x", []Option{WithFallbackURLs("gs://bucket/x")}},
 		{"http://x", []Option{WithHTTPClient(nil)}},
