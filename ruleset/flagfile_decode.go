@@ -18,6 +18,26 @@ import (
 type nodeDecoder struct {
 	file  string
 	probs Problems
+	// failed holds the path of every problem and every prefix of it (up to
+	// a '.' or '['), so that checks can skip what already failed in O(1).
+	failed map[string]bool
+	exact  map[string]bool
+	// dropped counts the problems past maxProblemsPerFile.
+	dropped int
+}
+
+// maxProblemsPerFile bounds the report of one file: past it, a broken or
+// hostile file gets a count rather than megabytes of output.
+const maxProblemsPerFile = 1000
+
+// result returns the problems sorted by position, with a note of those
+// dropped.
+func (d *nodeDecoder) result() Problems {
+	sortProblems(d.probs)
+	if d.dropped > 0 {
+		d.probs = append(d.probs, Problem{File: d.file, Message: fmt.Sprintf("and %d more problems", d.dropped)})
+	}
+	return d.probs
 }
 
 // mapEntry is one key: value pair of a YAML mapping.
@@ -39,7 +59,21 @@ func (d *nodeDecoder) addf(n *yaml.Node, path, format string, args ...any) {
 }
 
 func (d *nodeDecoder) addAt(l Location, path, format string, args ...any) {
-	d.probs = append(d.probs, Problem{File: l.File, Line: l.Line, Col: l.Col, Path: path, Message: fmt.Sprintf(format, args...)})
+	if len(d.probs) < maxProblemsPerFile {
+		d.probs = append(d.probs, Problem{File: l.File, Line: l.Line, Col: l.Col, Path: path, Message: fmt.Sprintf(format, args...)})
+	} else {
+		d.dropped++
+	}
+	if d.failed == nil {
+		d.failed, d.exact = map[string]bool{}, map[string]bool{}
+	}
+	d.exact[path] = true
+	for i := range len(path) {
+		if path[i] == '.' || path[i] == '[' {
+			d.failed[path[:i]] = true
+		}
+	}
+	d.failed[path] = true
 }
 
 // describeNode names what a node holds, for "want X, got Y" messages.

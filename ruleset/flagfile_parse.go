@@ -88,7 +88,7 @@ func parseFlagFile(name string, data []byte) (*flagFile, Problems) {
 	out := &flagFile{name: name}
 	if len(data) > MaxFlagFileSize {
 		d.addf(nil, "", "file is %d bytes, more than the limit of %d", len(data), MaxFlagFileSize)
-		return out, d.probs
+		return out, d.result()
 	}
 	if strings.HasSuffix(name, ".json") {
 		// JSON allows tabs where YAML does not; outside strings (where valid
@@ -99,18 +99,17 @@ func parseFlagFile(name string, data []byte) (*flagFile, Problems) {
 	root, err := parseYAMLDocument(data)
 	if err != nil {
 		d.addAt(yamlErrorLocation(name, err), "", "%s", yamlErrorMessage(err))
-		return out, d.probs
+		return out, d.result()
 	}
 	if root == nil {
 		return out, nil // an empty file (or only comments) defines nothing
 	}
 	if !checkPlainYAML(d, root) {
-		return out, d.probs
+		return out, d.result()
 	}
 	decodeFlagFile(d, root, out)
 	validateFlagFile(d, out)
-	sortProblems(d.probs)
-	return out, d.probs
+	return out, d.result()
 }
 
 // parseYAMLDocument parses exactly one YAML document and returns its root

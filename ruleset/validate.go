@@ -92,14 +92,7 @@ func (d *nodeDecoder) checkStruct(v *validator.Validate, s any, path string, at 
 }
 
 // decodeFailed reports whether a problem was already added at path.
-func (d *nodeDecoder) decodeFailed(path string) bool {
-	for _, p := range d.probs {
-		if p.Path == path {
-			return true
-		}
-	}
-	return false
-}
+func (d *nodeDecoder) decodeFailed(path string) bool { return d.exact[path] }
 
 // ruleMessage says in words what a failed validate tag asks for.
 func ruleMessage(fe validator.FieldError) string {

@@ -34,6 +34,9 @@ func validateFlagFile(d *nodeDecoder, f *flagFile) {
 }
 
 func validateFlag(d *nodeDecoder, v *validator.Validate, f *flagSpec) {
+	if d.exact[f.path] {
+		return // not a mapping, or otherwise unreadable: nothing more to say
+	}
 	d.checkStruct(v, f, f.path, f.at)
 	// A flag whose type or variations did not decode would only produce
 	// echoes of that problem below.
@@ -85,14 +88,7 @@ func validateFlag(d *nodeDecoder, v *validator.Validate, f *flagSpec) {
 }
 
 // failedUnder reports whether a problem was added at path or inside it.
-func (d *nodeDecoder) failedUnder(path string) bool {
-	for _, p := range d.probs {
-		if p.Path == path || strings.HasPrefix(p.Path, path+".") || strings.HasPrefix(p.Path, path+"[") {
-			return true
-		}
-	}
-	return false
-}
+func (d *nodeDecoder) failedUnder(path string) bool { return d.failed[path] }
 
 // checkVariation reports name if the flag has no such variation.
 func (f *flagSpec) checkVariation(d *nodeDecoder, name string, l Location, path string) bool {

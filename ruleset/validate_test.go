@@ -275,3 +275,31 @@ func TestProjectFileProblems(t *testing.T) {
 		t.Fatalf("err =\n%v\nwant\n%s", err, strings.Join(want, "\n"))
 	}
 }
+
+func TestHostileInputs(t *testing.T) {
+	tests := map[string]string{
+		"deep nesting": strings.Repeat("[", 100000) + strings.Repeat("]", 100000),
+		"deep json value": "flags:\n  x:\n    type: json\n    off_variation: a\n    variations:\n      a: " +
+			strings.Repeat("[", 5000) + strings.Repeat("]", 5000),
+		"alias bomb": "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" +
+			"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+		"many problems": "flags:\n" + strings.Repeat("  x: 1\n", 20000),
+		"not a mapping": "- a\n- b\n",
+		"scalar root":   "hello\n",
+		"binary tag":    "flags: !!binary aGVsbG8=\n",
+		"custom tag":    "flags: !thing {}\n",
+		"too large":     strings.Repeat(" ", MaxFlagFileSize+1),
+	}
+	for name, in := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseFile("h.yaml", []byte(in))
+			var probs Problems
+			if !errors.As(err, &probs) {
+				t.Fatalf("err = %v, want Problems", err)
+			}
+			if len(probs) > maxProblemsPerFile+1 {
+				t.Errorf("%d problems, want at most %d", len(probs), maxProblemsPerFile+1)
+			}
+		})
+	}
+}
