@@ -3,8 +3,10 @@ package ruleset
 import (
 	"bytes"
 	goflag "flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -81,5 +83,44 @@ func TestCompileDeterministic(t *testing.T) {
 func TestCompileUnknownEnvironment(t *testing.T) {
 	if _, err := loadShop(t).Compile("prod", Source{}); err == nil {
 		t.Fatal("Compile(prod): no error")
+	}
+}
+
+func TestProjectInfo(t *testing.T) {
+	p := loadShop(t)
+	info, ok := p.Flag("new-checkout")
+	if !ok {
+		t.Fatal("no new-checkout")
+	}
+	if info.At != (Location{File: "flags/checkout.yaml", Line: 3, Col: 3}) || info.Owner != "team-checkout" ||
+		info.Expires.Format("2006-01-02") != "2026-12-31" || strings.Join(info.Segments, ",") != "internal-users" {
+		t.Errorf("new-checkout info = %+v", info)
+	}
+	var states []string
+	for _, e := range info.Environments {
+		states = append(states, fmt.Sprintf("%s:%t:%t:%s", e.Name, e.Declared, e.Enabled, e.ServesAll))
+	}
+	if got := strings.Join(states, " "); got != "development:true:true:on staging:true:true: production:true:true:" {
+		t.Errorf("environments = %s", got)
+	}
+	banner, _ := p.Flag("black-friday-banner")
+	if e := banner.Environments[0]; e.Declared || e.Enabled || e.ServesAll != "off" {
+		t.Errorf("banner in development = %+v, want undeclared, off", e)
+	}
+	if e := banner.Environments[2]; !e.Scheduled || e.ServesAll != "" {
+		t.Errorf("banner in production = %+v, want scheduled", e)
+	}
+	var segs []string
+	for _, s := range p.Segments() {
+		segs = append(segs, s.Key+"="+strings.Join(s.UsedBy, "+"))
+	}
+	if got := strings.Join(segs, " "); got != "beta-testers=payment-service internal-users=new-checkout+payment-service" {
+		t.Errorf("segments = %s", got)
+	}
+	if s := p.Settings(); !s.RequireOwner || s.RequireExpiry || s.MaxExpiryDays != 365 {
+		t.Errorf("settings = %+v", s)
+	}
+	if len(p.Flags()) != 6 {
+		t.Errorf("%d flags, want 6", len(p.Flags()))
 	}
 }

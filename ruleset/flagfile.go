@@ -15,9 +15,9 @@ const (
 	maxValueDepth = 64
 )
 
-// ProjectFileNames are the names the project settings file may have. It sits
+// projectFileNames are the names the project settings file may have. It sits
 // at the root of the flag directory; exactly one must exist.
-var ProjectFileNames = []string{"cairn.yaml", "cairn.yml", "cairn.json"}
+var projectFileNames = []string{"cairn.yaml", "cairn.yml", "cairn.json"}
 
 // Location is where something is written: a file and a 1-based line and
 // column (0 when unknown).

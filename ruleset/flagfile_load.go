@@ -61,8 +61,8 @@ func LoadProject(fsys fs.FS) (*Project, error) {
 }
 
 // NewProject validates parsed files together, as LoadProject does, and
-// returns the project. Exactly one file must be the project file (see
-// ProjectFileNames). On invalid input the error is Problems.
+// returns the project. Exactly one file must be the project file, named
+// cairn.yaml, cairn.yml or cairn.json. On invalid input the error is Problems.
 func NewProject(files ...*FlagFile) (*Project, error) {
 	ff := make([]*flagFile, len(files))
 	for i, f := range files {
@@ -126,7 +126,7 @@ func assembleProject(files []*flagFile) (*Project, Problems) {
 		}
 	}
 	if projectFile == "" {
-		addAt(Location{}, "", "no project file: add %s with the list of environments at the root of the flag directory", ProjectFileNames[0])
+		addAt(Location{}, "", "no project file: add %s with the list of environments at the root of the flag directory", projectFileNames[0])
 		return nil, probs
 	}
 	slices.SortFunc(p.flags, func(a, b *flagSpec) int { return strings.Compare(a.Key, b.Key) })

@@ -45,12 +45,13 @@ func IsFlagFileName(name string) bool {
 // isProjectFileName reports whether name's base is one the project file may
 // have.
 func isProjectFileName(name string) bool {
-	return containsString(ProjectFileNames, path.Base(name))
+	return containsString(projectFileNames, path.Base(name))
 }
 
 // ParseFile parses and validates one flag file on its own. name is used in
-// problems and decides whether the file may hold project settings (see
-// ProjectFileNames); .json files are read as JSON, which is YAML.
+// problems and decides whether the file may hold project settings (only a
+// file named cairn.yaml, cairn.yml or cairn.json may); .json files are read
+// as JSON, which is YAML.
 //
 // The checks that need the whole project (unique keys across files,
 // environments and segments that exist) are left to LoadProject and
@@ -197,7 +198,7 @@ func decodeProject(d *nodeDecoder, root *yaml.Node, m map[string]mapEntry) *proj
 	if !isProjectFileName(d.file) {
 		for _, k := range projectFields {
 			if e, ok := m[k]; ok {
-				d.addf(e.keyNode, k, "project settings belong in the project file (%s at the root of the flag directory)", ProjectFileNames[0])
+				d.addf(e.keyNode, k, "project settings belong in the project file (%s at the root of the flag directory)", projectFileNames[0])
 			}
 		}
 		return nil
