@@ -38,6 +38,8 @@ type Settings struct {
 	// MaxExpiryDays, when positive, asks lint to insist that no flag expires
 	// more than this many days after the day lint runs.
 	MaxExpiryDays int
+	// At is where the project file starts.
+	At Location
 }
 
 // FlagInfo is what a flag file says about a flag, for lint, listings and
@@ -86,10 +88,9 @@ type SegmentInfo struct {
 // Project is a validated flag directory: settings, flags and segments. It is
 // immutable once built; Compile may be called concurrently.
 type Project struct {
-	settings   Settings
-	settingsAt Location
-	flags      []*flagSpec    // sorted by key
-	segments   []*segmentSpec // sorted by key
+	settings Settings
+	flags    []*flagSpec    // sorted by key
+	segments []*segmentSpec // sorted by key
 }
 
 // Settings returns the project settings. The caller must not modify the

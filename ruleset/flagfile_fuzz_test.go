@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -38,7 +39,7 @@ func FuzzParseFlagFile(f *testing.F) {
 		}
 		project := "environments:\n"
 		for e := range envs {
-			project += "  - " + e + "\n"
+			project += "  - " + strconv.Quote(e) + "\n"
 		}
 		pf, err := ParseFile("cairn.yaml", []byte(project))
 		if err != nil {

@@ -99,12 +99,12 @@ func assembleProject(files []*flagFile) (*Project, Problems) {
 				addAt(Location{File: f.name}, "", "a second project file; the project file is %s", projectFile)
 			default:
 				projectFile = f.name
-				p.settingsAt = f.project.at.loc("")
 				p.settings = Settings{
 					Environments:  f.project.Environments,
 					RequireOwner:  f.project.RequireOwner,
 					RequireExpiry: f.project.RequireExpiry,
 					MaxExpiryDays: f.project.MaxExpiryDays,
+					At:            f.project.at.loc(""),
 				}
 			}
 		}
