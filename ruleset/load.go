@@ -180,7 +180,8 @@ func joinPath(base, field string) string {
 func jsonProblem(data []byte, err error) Problem {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := lineCol(data, se.Offset)
+		// Offset counts the bytes read, the offending one included.
+		line, col := lineCol(data, max(se.Offset-1, 0))
 		return Problem{Line: line, Col: col, Message: "invalid JSON: " + se.Error()}
 	}
 	var te *json.UnmarshalTypeError

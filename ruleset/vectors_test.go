@@ -110,3 +110,5 @@ func normalize(t *testing.T, v any) any {
 	}
 	return out
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
