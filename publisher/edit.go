@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
-	"strings"
 
+	"github.com/cairnflags/cairn/publisher/diff"
 	"github.com/cairnflags/cairn/ruleset"
 )
 
@@ -28,7 +28,7 @@ func (p *Publisher) Toggle(ctx context.Context, env, flagKey string, on bool, wh
 // SetServe replaces flagKey's default serve (what users no rule matches
 // get) in env's published ruleset, directly, outside git. See EditFlag.
 func (p *Publisher) SetServe(ctx context.Context, env, flagKey string, serve ruleset.Serve, who string) (Result, error) {
-	change := "default=" + DescribeServe(serve)
+	change := "default=" + diff.DescribeServe(serve)
 	return p.EditFlag(ctx, env, flagKey, who, change, func(f *ruleset.Flag) error {
 		f.Default = serve
 		return nil
@@ -90,23 +90,4 @@ func cloneFlag(f ruleset.Flag) (ruleset.Flag, error) {
 		return ruleset.Flag{}, fmt.Errorf("copy flag: %w", err)
 	}
 	return out, nil
-}
-
-// DescribeServe renders a serve compactly for humans and audit records:
-// "on", "split(off:9000,on:1000)", or
-// "progressive(on 0->10000 from 2026-01-01T00:00:00Z to …, rest off)".
-func DescribeServe(s ruleset.Serve) string {
-	switch {
-	case s.Progressive != nil:
-		pr := s.Progressive
-		return fmt.Sprintf("progressive(%s %d->%d from %s to %s, rest %s)", pr.Variation, pr.FromWeight, pr.ToWeight,
-			pr.Start.UTC().Format("2006-01-02T15:04:05Z07:00"), pr.End.UTC().Format("2006-01-02T15:04:05Z07:00"), pr.Rest)
-	case len(s.Split) > 0:
-		parts := make([]string, len(s.Split))
-		for i, w := range s.Split {
-			parts[i] = fmt.Sprintf("%s:%d", w.Variation, w.Weight)
-		}
-		return "split(" + strings.Join(parts, ",") + ")"
-	}
-	return s.Variation
 }
