@@ -46,3 +46,16 @@ func sameFlag(a, b *ruleset.Document, key string) bool {
 	}
 	return !inA || sameJSON(fa, fb)
 }
+
+// sameFlagsAndSegments reports whether two documents serve the same flags
+// and segments.
+func sameFlagsAndSegments(a, b *ruleset.Document) bool {
+	return sameJSON(orEmpty(a.Flags), orEmpty(b.Flags)) && sameJSON(orEmpty(a.Segments), orEmpty(b.Segments))
+}
+
+func orEmpty[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return map[string]V{}
+	}
+	return m
+}

@@ -24,7 +24,7 @@ func (p *Publisher) Rollback(ctx context.Context, env string, to int64, src rule
 	}
 	return p.publish(ctx, env, func(cur *ruleset.Document, next int64, _ *Result) (*ruleset.Document, error) {
 		doc := &ruleset.Document{Schema: old.Schema, Environment: env, Flags: old.Flags, Segments: old.Segments}
-		if cur != nil && sameContent(cur, doc) {
+		if cur != nil && sameFlagsAndSegments(cur, doc) {
 			doc.Source = cur.Source
 			return doc, nil
 		}
