@@ -127,10 +127,13 @@ start_minio() {
 	wait_http "$url/minio/health/live" || die "minio did not start; see $STATE/minio.log"
 	local s3=(curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" -u "$user:$secret")
 	"${s3[@]}" -X PUT "$url/$BUCKET" >/dev/null || die "minio: create bucket $BUCKET failed"
-	# Anonymous reads, as a CDN in front of the bucket needs.
-	printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::%s/*"]}]}' "$BUCKET" |
-		"${s3[@]}" -X PUT --data-binary @- "$url/$BUCKET?policy" >/dev/null || die "minio: bucket policy failed"
-	cat >>"$STATE/env" <<-ENV
+	# Anonymous reads, as a CDN in front of the bucket needs. curl signs a
+	# body only when given its hash.
+	local policy
+	policy=$(printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::%s/*"]}]}' "$BUCKET")
+	"${s3[@]}" -X PUT -H "x-amz-content-sha256: $(printf %s "$policy" | sha256sum | cut -d' ' -f1)" \
+		--data-binary "$policy" "$url/$BUCKET?policy=" >/dev/null || die "minio: bucket policy failed"
+	cat >"$STATE/minio.env" <<-ENV
 		export CAIRN_TEST_S3_ENDPOINT=$url
 		export CAIRN_TEST_S3_BUCKET=$BUCKET
 		export CAIRN_TEST_S3_REGION=us-east-1
@@ -149,7 +152,7 @@ start_gcs() {
 	wait_http "$url/storage/v1/b" || die "fake-gcs-server did not start; see $STATE/gcs.log"
 	curl -sf -X POST -H 'Content-Type: application/json' --data "{\"name\":\"$BUCKET\"}" \
 		"$url/storage/v1/b?project=cairn-test" >/dev/null || die "fake-gcs-server: create bucket $BUCKET failed"
-	cat >>"$STATE/env" <<-ENV
+	cat >"$STATE/gcs.env" <<-ENV
 		export CAIRN_TEST_GCS_ENDPOINT=$url
 		export CAIRN_TEST_GCS_BUCKET=$BUCKET
 	ENV
@@ -161,7 +164,7 @@ start_toxiproxy() {
 	port=$(free_port)
 	launch toxiproxy "$(bin_of toxiproxy)" -host 127.0.0.1 -port "$port"
 	wait_http "http://127.0.0.1:$port/version" || die "toxiproxy did not start; see $STATE/toxiproxy.log"
-	echo "export CAIRN_TEST_TOXIPROXY_URL=http://127.0.0.1:$port" >>"$STATE/env"
+	echo "export CAIRN_TEST_TOXIPROXY_URL=http://127.0.0.1:$port" >"$STATE/toxiproxy.env"
 	log "toxiproxy: http://127.0.0.1:$port"
 }
 
@@ -175,11 +178,11 @@ cmd_start() {
 		[[ ! -f $STATE/$part.pid ]] || die "$part already started ($STATE/$part.pid); run stop first"
 	done
 	cmd_install "${parts[@]}"
-	: >"$STATE/env"
 	# A failed start leaves nothing running.
-	trap 'cmd_stop' ERR
+	trap cmd_stop EXIT
 	for part in "${parts[@]}"; do "start_$part"; done
-	trap - ERR
+	trap - EXIT
+	cat "$STATE"/*.env >"$STATE/env"
 	log "env file: $STATE/env"
 }
 
@@ -201,7 +204,7 @@ cmd_stop() {
 			fi
 			log "$name: stopped pid $pid"
 		fi
-		rm -f "$pidfile"
+		rm -f "$pidfile" "$STATE/$name.env"
 	done
 	rm -rf "$STATE/minio-data" "$STATE/env"
 }

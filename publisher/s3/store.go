@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cairnflags/cairn/publisher"
 )
@@ -142,6 +143,12 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, opts publisher
 	}
 	out, err := s.client.PutObject(ctx, in)
 	if err != nil {
+		// S3 answers If-Match on a missing key with NoSuchKey: the object
+		// read is gone, which is a conflict like any other change.
+		var ae smithy.APIError
+		if opts.IfMatch != "" && errors.As(err, &ae) && ae.ErrorCode() == "NoSuchKey" {
+			return "", fmt.Errorf("put %s: %w: %v", key, publisher.ErrConflict, err)
+		}
 		return "", fmt.Errorf("put %s: %w", key, mapError(err))
 	}
 	return aws.ToString(out.ETag), nil

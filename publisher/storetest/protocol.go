@@ -131,6 +131,7 @@ func testRace(t *testing.T, s publisher.Store) {
 	if len(won) == 0 {
 		t.Fatal("no publisher won")
 	}
+	t.Logf("%d of %d racing publishers won, the others got a conflict", len(won), racers)
 	checkWinners(t, s, won)
 }
 
