@@ -46,9 +46,13 @@ func (p *Publisher) SetServe(ctx context.Context, env, flagKey string, serve rul
 // publisher is a *ConflictError, and calling EditFlag again re-reads and
 // re-applies the edit.
 func (p *Publisher) EditFlag(ctx context.Context, env, flagKey, who, change string, edit func(*ruleset.Flag) error) (Result, error) {
-	return p.publish(ctx, env, func(cur *ruleset.Document, next int64, _ *Result) (*ruleset.Document, error) {
-		if cur == nil {
+	return p.publish(ctx, env, func(c *current, next int64, _ *Result) (*ruleset.Document, error) {
+		if c == nil {
 			return nil, fmt.Errorf("edit %s in %s: no ruleset published: %w", flagKey, env, fs.ErrNotExist)
+		}
+		cur, err := c.document()
+		if err != nil {
+			return nil, fmt.Errorf("edit %s in %s: %w", flagKey, env, err)
 		}
 		old, ok := cur.Flags[flagKey]
 		if !ok {

@@ -3,7 +3,6 @@ package publisher
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -66,16 +65,23 @@ func (p *Publisher) Publish(ctx context.Context, doc *ruleset.Document, opts Pub
 	if src.Kind == "" {
 		src.Kind = ruleset.SourceGit
 	}
-	return p.publish(ctx, doc.Environment, func(cur *ruleset.Document, _ int64, res *Result) (*ruleset.Document, error) {
+	return p.publish(ctx, doc.Environment, func(cur *current, _ int64, res *Result) (*ruleset.Document, error) {
 		next := &ruleset.Document{
 			Schema: doc.Schema, Environment: doc.Environment, Source: src,
 			Flags: doc.Flags, Segments: doc.Segments,
 		}
-		if src.Kind != ruleset.SourceGit || cur == nil {
+		if src.Kind != ruleset.SourceGit {
 			return next, nil
 		}
 		next.Source.OutOfBand = nil
-		cleared, undone, err := reconcileOutOfBand(doc.Environment, cur, next, opts.Overwrite)
+		if cur == nil || len(cur.Source.OutOfBand) == 0 {
+			return next, nil
+		}
+		curDoc, err := cur.document()
+		if err != nil {
+			return nil, err
+		}
+		cleared, undone, err := reconcileOutOfBand(doc.Environment, curDoc, next, opts.Overwrite)
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +92,7 @@ func (p *Publisher) Publish(ctx context.Context, doc *ruleset.Document, opts Pub
 
 // buildFunc makes the document to publish from the current one (nil when
 // none is published) and the version it will get.
-type buildFunc func(cur *ruleset.Document, next int64, res *Result) (*ruleset.Document, error)
+type buildFunc func(cur *current, next int64, res *Result) (*ruleset.Document, error)
 
 // publish runs the protocol: read the current ruleset and its token, pick
 // the next version above every version ever written, build and validate,
@@ -96,7 +102,7 @@ func (p *Publisher) publish(ctx context.Context, env string, build buildFunc) (R
 	if err := checkEnv(env); err != nil {
 		return Result{}, fmt.Errorf("publish: %w", err)
 	}
-	cur, curJSON, token, err := p.readCurrent(ctx, env)
+	cur, token, err := p.readCurrent(ctx, env)
 	if err != nil {
 		return Result{}, err
 	}
@@ -123,8 +129,11 @@ func (p *Publisher) publish(ctx context.Context, env string, build buildFunc) (R
 	if err != nil {
 		return Result{}, fmt.Errorf("publish %s: %w", env, err)
 	}
-	if cur != nil && sameContent(curJSON, data) && sameJSON(cur.Source.OutOfBand, doc.Source.OutOfBand) {
-		res.Version, res.Unchanged, res.Document = cur.Version, true, cur
+	if cur != nil && sameContent(cur.data, data) && sameJSON(cur.Source.OutOfBand, doc.Source.OutOfBand) {
+		if res.Document, err = cur.document(); err != nil {
+			return Result{}, err
+		}
+		res.Version, res.Unchanged = cur.Version, true
 		p.log.InfoContext(ctx, "ruleset unchanged, nothing published", "environment", env, "version", cur.Version)
 		return res, nil
 	}
@@ -173,29 +182,29 @@ func (p *Publisher) encode(data []byte) ([]byte, Meta, error) {
 	return gz, meta, nil
 }
 
-// readCurrent returns the current ruleset, its JSON and its token; a nil
-// document and empty token when none is published. An unreadable current
-// ruleset returns its token and a nil document, so that the next publish
-// replaces it instead of failing forever.
-func (p *Publisher) readCurrent(ctx context.Context, env string) (*ruleset.Document, []byte, string, error) {
+// readCurrent returns the current ruleset and its token; nil and an empty
+// token when none is published. An unreadable current ruleset returns its
+// token and nil, so that the next publish replaces it instead of failing
+// forever.
+func (p *Publisher) readCurrent(ctx context.Context, env string) (*current, string, error) {
 	obj, err := p.store.Get(ctx, CurrentKey(env))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, "", nil
+		return nil, "", nil
 	}
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("read current %s ruleset: %w", env, err)
+		return nil, "", fmt.Errorf("read current %s ruleset: %w", env, err)
 	}
 	data, err := decodeBody(obj)
-	var doc ruleset.Document
+	var cur *current
 	if err == nil {
-		err = json.Unmarshal(data, &doc)
+		cur, err = decodeCurrent(data)
 	}
 	if err != nil {
 		p.log.WarnContext(ctx, "current ruleset is unreadable; the publish will replace it",
 			"environment", env, "key", CurrentKey(env), "error", err)
-		return nil, nil, obj.Token, nil
+		return nil, obj.Token, nil
 	}
-	return &doc, data, obj.Token, nil
+	return cur, obj.Token, nil
 }
 
 // highestVersion is the highest version number under the environment's

@@ -22,7 +22,13 @@ func (p *Publisher) Rollback(ctx context.Context, env string, to int64, src rule
 	if err != nil {
 		return Result{}, fmt.Errorf("roll back %s to version %d: %w", env, to, err)
 	}
-	return p.publish(ctx, env, func(cur *ruleset.Document, next int64, _ *Result) (*ruleset.Document, error) {
+	return p.publish(ctx, env, func(c *current, next int64, _ *Result) (*ruleset.Document, error) {
+		var cur *ruleset.Document
+		if c != nil {
+			if cur, err = c.document(); err != nil {
+				return nil, fmt.Errorf("roll back %s to version %d: %w", env, to, err)
+			}
+		}
 		doc := &ruleset.Document{Schema: old.Schema, Environment: env, Flags: old.Flags, Segments: old.Segments}
 		if cur != nil && sameFlagsAndSegments(cur, doc) {
 			doc.Source = cur.Source
