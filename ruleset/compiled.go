@@ -14,6 +14,7 @@ import (
 type Ruleset struct {
 	doc         *Document
 	flags       map[string]*flag
+	table       flagTable // the same flags, for the evaluation hot path
 	segments    map[string]*segment
 	quarantined map[string]string
 	publishedAt time.Time
@@ -32,6 +33,10 @@ type flag struct {
 	def        serve
 	schedule   []scheduleStep
 	expires    int64 // Unix nanoseconds; 0 when the flag never expires
+	// static is the answer for every context and instant, for flags whose
+	// result can't vary (no rules, no schedule, no expiry, one variation
+	// served); nil otherwise.
+	static *Detail
 	// quarantine is why this SDK can't evaluate the flag (it uses something
 	// newer than this package knows); nil for a healthy flag.
 	quarantine error
@@ -82,11 +87,15 @@ type scheduleStep struct {
 }
 
 type condition struct {
-	attr   string
-	op     Operator
+	attr     string
+	attrHash uint32 // nameHash(attr), to skip most string comparisons
+	// code is the operator as a small integer: switching on it is a jump
+	// table, where switching on the operator's name compares strings.
+	code   opcode
 	negate bool
 	// Operands, by the form the operator needs.
 	strs     []string
+	strHash  []uint32 // nameHash of each of strs, for eq/in
 	strSet   map[string]struct{}
 	nums     []float64
 	bools    []bool
@@ -94,6 +103,39 @@ type condition struct {
 	version  *semver.Version
 	time     int64
 	segments []*segment
+}
+
+type opcode uint8
+
+const (
+	codeEquals opcode = iota // eq, neq, in, not_in
+	codeContains
+	codeStartsWith
+	codeEndsWith
+	codeMatches
+	codeLess
+	codeLessEq
+	codeGreater
+	codeGreaterEq
+	codeSemverEq
+	codeSemverLess
+	codeSemverLessEq
+	codeSemverGt
+	codeSemverGtEq
+	codeBefore
+	codeAfter
+	codeSegment // in_segment, not_in_segment
+	codeExists
+)
+
+var opcodes = map[Operator]opcode{
+	OpEquals: codeEquals, OpNotEquals: codeEquals, OpIn: codeEquals, OpNotIn: codeEquals,
+	OpContains: codeContains, OpStartsWith: codeStartsWith, OpEndsWith: codeEndsWith, OpMatches: codeMatches,
+	OpLess: codeLess, OpLessEq: codeLessEq, OpGreater: codeGreater, OpGreaterEq: codeGreaterEq,
+	OpSemverEq: codeSemverEq, OpSemverLess: codeSemverLess, OpSemverLessEq: codeSemverLessEq,
+	OpSemverGt: codeSemverGt, OpSemverGtEq: codeSemverGtEq,
+	OpBefore: codeBefore, OpAfter: codeAfter,
+	OpInSegment: codeSegment, OpNotInSegment: codeSegment, OpExists: codeExists,
 }
 
 type segment struct {
@@ -132,8 +174,8 @@ func (rs *Ruleset) FlagKeys() []string {
 // FlagType returns a flag's type, or false when there is no such flag or it
 // is quarantined.
 func (rs *Ruleset) FlagType(key string) (FlagType, bool) {
-	f, ok := rs.flags[key]
-	if !ok || f.quarantine != nil {
+	f := rs.table.get(key)
+	if f == nil || f.quarantine != nil {
 		return "", false
 	}
 	return f.typ, true

@@ -28,7 +28,20 @@ type Context struct {
 
 type attribute struct {
 	name string
+	hash uint32 // nameHash(name)
 	v    value
+}
+
+// nameHash is FNV-1a of an attribute name. Contexts and rulesets are built
+// apart, so the hash must not depend on a per-process seed; it is computed
+// when either is built, never while evaluating.
+func nameHash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }
 
 type valueKind uint8
@@ -46,6 +59,7 @@ const (
 type value struct {
 	kind valueKind
 	s    string
+	h    uint32 // nameHash(s) for strings: equality tests compare it first
 	n    float64
 	b    bool
 	list []value
@@ -71,7 +85,7 @@ func NewContext(key string, attrs map[string]any) *Context {
 		if name == KeyAttribute {
 			continue
 		}
-		c.attrs = append(c.attrs, attribute{name: name, v: toValue(raw, 0)})
+		c.attrs = append(c.attrs, attribute{name: name, hash: nameHash(name), v: toValue(raw, 0)})
 	}
 	sort.Slice(c.attrs, func(i, j int) bool { return c.attrs[i].name < c.attrs[j].name })
 	if len(c.attrs) > maxLinearAttributes {
@@ -114,6 +128,12 @@ func (c *Context) String() string {
 }
 
 func (c *Context) lookup(name string) (*value, bool) {
+	return c.lookupHashed(name, nameHash(name))
+}
+
+// lookupHashed finds an attribute whose name hashes to hash; conditions
+// carry their attribute's hash, so most mismatches cost one integer compare.
+func (c *Context) lookupHashed(name string, hash uint32) (*value, bool) {
 	if name == KeyAttribute {
 		return &c.keyVal, true
 	}
@@ -125,7 +145,7 @@ func (c *Context) lookup(name string) (*value, bool) {
 		return &c.attrs[i].v, true
 	}
 	for i := range c.attrs {
-		if c.attrs[i].name == name {
+		if c.attrs[i].hash == hash && c.attrs[i].name == name {
 			return &c.attrs[i].v, true
 		}
 	}
@@ -173,7 +193,8 @@ func toValue(raw any, depth int) value {
 		}
 		return numberValue(f)
 	case time.Time:
-		return value{kind: kindString, s: x.UTC().Format(time.RFC3339Nano), time: x.UnixNano(), hasTime: true}
+		s := x.UTC().Format(time.RFC3339Nano)
+		return value{kind: kindString, s: s, h: nameHash(s), time: x.UnixNano(), hasTime: true}
 	case []string:
 		list := make([]value, len(x))
 		for i, s := range x {
@@ -213,7 +234,7 @@ func numberValue(f float64) value {
 }
 
 func stringValue(s string) value {
-	v := value{kind: kindString, s: s}
+	v := value{kind: kindString, s: s, h: nameHash(s)}
 	if looksLikeVersion(s) {
 		if ver, err := semver.NewVersion(s); err == nil {
 			v.ver = ver

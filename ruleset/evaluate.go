@@ -8,46 +8,53 @@ import (
 // no clock, no locks, and no allocation. A nil c is an anonymous context with
 // an empty key. A missing flag gives ReasonFlagNotFound and a quarantined one
 // ReasonError; in both cases Value is nil and the caller serves its default.
-func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) Detail {
+func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail) {
 	if rs == nil {
 		return failed(ReasonError, ErrNoRuleset)
 	}
-	f, ok := rs.flags[flagKey]
-	if !ok {
+	f := rs.table.get(flagKey)
+	if f == nil {
 		return failed(ReasonFlagNotFound, ErrFlagNotFound)
 	}
-	return f.evaluate(c, now)
+	if f.static != nil {
+		return *f.static
+	}
+	// Filling the named result in place saves copying the Detail twice.
+	f.evaluate(&d, c, now)
+	return d
 }
 
 // EvaluateType is Evaluate for a caller that expects a given type: when the
 // flag's type differs it returns ReasonTypeMismatch with no value.
 // TypeNumber serves integer and floating-point callers alike.
-func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now time.Time) Detail {
+func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now time.Time) (d Detail) {
 	if rs == nil {
 		return failed(ReasonError, ErrNoRuleset)
 	}
-	f, ok := rs.flags[flagKey]
-	if !ok {
+	f := rs.table.get(flagKey)
+	if f == nil {
 		return failed(ReasonFlagNotFound, ErrFlagNotFound)
 	}
 	if f.quarantine == nil && f.typ != want {
 		return failed(ReasonTypeMismatch, ErrTypeMismatch)
 	}
-	return f.evaluate(c, now)
+	f.evaluate(&d, c, now)
+	return d
 }
 
-func (f *flag) evaluate(c *Context, now time.Time) Detail {
+// evaluate fills d, which must be zero.
+func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 	if f.quarantine != nil {
-		return failed(ReasonError, f.quarantine)
+		*d = failed(ReasonError, f.quarantine)
+		return
 	}
-	var d Detail
 	if f.expires != 0 {
 		d.Expired = now.UnixNano() >= f.expires
 	}
 	if !f.enabledAt(now) {
 		d.fill(f, f.off, ReasonOff)
 		d.RuleIndex = -1
-		return d
+		return
 	}
 	if c == nil {
 		c = &emptyContext
@@ -60,7 +67,7 @@ func (f *flag) evaluate(c *Context, now time.Time) Detail {
 			d.RuleIndex = i
 			d.RuleName = r.name
 			d.InSplit = split
-			return d
+			return
 		}
 	}
 	idx, split := f.def.pick(f, c, now)
@@ -71,11 +78,28 @@ func (f *flag) evaluate(c *Context, now time.Time) Detail {
 	d.fill(f, idx, reason)
 	d.RuleIndex = -1
 	d.InSplit = split
+}
+
+// staticDetail precomputes the result of a flag whose answer can't depend on
+// the context or the instant, so evaluating it is a lookup and a copy.
+func (f *flag) staticDetail() *Detail {
+	if f.quarantine != nil || f.expires != 0 || len(f.schedule) > 0 {
+		return nil
+	}
+	d := &Detail{RuleIndex: -1}
+	switch {
+	case !f.enabled:
+		d.fill(f, f.off, ReasonOff)
+	case len(f.rules) == 0 && f.def.kind == serveVariation:
+		d.fill(f, f.def.variation, ReasonDefault)
+	default:
+		return nil
+	}
 	return d
 }
 
 // emptyContext stands in for a nil *Context. It is never modified.
-var emptyContext = Context{keyVal: value{kind: kindString}}
+var emptyContext = Context{keyVal: stringValue("")}
 
 func (d *Detail) fill(f *flag, idx int, reason Reason) {
 	v := &f.variations[idx]

@@ -134,6 +134,7 @@ func load(data []byte) (*Ruleset, Problems) {
 	if len(l.problems) > 0 {
 		return nil, l.problems
 	}
+	rs.table = newFlagTable(rs.flags)
 	return rs, nil
 }
 

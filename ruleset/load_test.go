@@ -3,6 +3,7 @@ package ruleset
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -198,5 +199,28 @@ func TestMarshalIsStable(t *testing.T) {
 	again := mustMarshal(t, rs.Document())
 	if string(again) != string(a) {
 		t.Error("Load then Marshal changed the bytes")
+	}
+}
+
+func TestFlagTableFindsEveryKey(t *testing.T) {
+	flags := map[string]*flag{}
+	// Keys that share long prefixes and suffixes, and short ones.
+	for i := range 5000 {
+		k := fmt.Sprintf("team-checkout-feature-%05d-enabled", i)
+		flags[k] = &flag{key: k}
+	}
+	for _, k := range []string{"a", "ab", "abcdefg", "abcdefgh", "abcdefghi", ""} {
+		flags[k] = &flag{key: k}
+	}
+	tab := newFlagTable(flags)
+	for k, f := range flags {
+		if got := tab.get(k); got != f {
+			t.Fatalf("get(%q) = %v", k, got)
+		}
+	}
+	for _, k := range []string{"team-checkout-feature-99999-enabled", "abcdef", "zz"} {
+		if tab.get(k) != nil {
+			t.Errorf("get(%q) found a flag", k)
+		}
 	}
 }

@@ -83,6 +83,7 @@ func (l *loader) compileFlag(path, key string, f *Flag) (*flag, error) {
 	if len(l.problems) > before {
 		return nil, nil
 	}
+	cf.static = cf.staticDetail()
 	return cf, nil
 }
 
@@ -233,13 +234,6 @@ func (l *loader) compileServe(path string, s *Serve, vars variationIndex) (serve
 	return out, nil
 }
 
-var knownOperators = map[Operator]struct{}{
-	OpEquals: {}, OpNotEquals: {}, OpIn: {}, OpNotIn: {}, OpContains: {}, OpStartsWith: {},
-	OpEndsWith: {}, OpMatches: {}, OpLess: {}, OpLessEq: {}, OpGreater: {}, OpGreaterEq: {},
-	OpSemverEq: {}, OpSemverLess: {}, OpSemverLessEq: {}, OpSemverGt: {}, OpSemverGtEq: {},
-	OpBefore: {}, OpAfter: {}, OpInSegment: {}, OpNotInSegment: {}, OpExists: {},
-}
-
 // compileConditions checks and prepares conditions. Segment operators are
 // allowed only in flag rules (segments can't nest, so there are no cycles).
 func (l *loader) compileConditions(path string, conds []Condition, allowSegments bool) ([]condition, error) {
@@ -256,10 +250,11 @@ func (l *loader) compileConditions(path string, conds []Condition, allowSegments
 }
 
 func (l *loader) compileCondition(path string, c *Condition, allowSegments bool) (condition, error) {
-	if _, ok := knownOperators[c.Op]; !ok {
+	code, ok := opcodes[c.Op]
+	if !ok {
 		return condition{}, fmt.Errorf("%w: operator %q", errUnknown, c.Op)
 	}
-	cd := condition{attr: c.Attribute, op: c.Op}
+	cd := condition{attr: c.Attribute, attrHash: nameHash(c.Attribute), code: code}
 	segmentOp := c.Op == OpInSegment || c.Op == OpNotInSegment
 	if !segmentOp && c.Attribute == "" {
 		l.addf(path+".attribute", "missing attribute")
@@ -296,6 +291,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 			switch x := v.(type) {
 			case string:
 				cd.strs = append(cd.strs, x)
+				cd.strHash = append(cd.strHash, nameHash(x))
 			case float64:
 				cd.nums = append(cd.nums, x)
 			case bool:

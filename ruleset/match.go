@@ -15,8 +15,7 @@ func matchAll(conds []condition, c *Context) bool {
 // the segment ones (membership does not hang on one attribute), negated ones
 // included: "country not in [NL]" does not hold for a context with no country.
 func (cd *condition) match(c *Context) bool {
-	switch cd.op {
-	case OpInSegment, OpNotInSegment:
+	if cd.code == codeSegment {
 		in := false
 		for _, s := range cd.segments {
 			if s.contains(c) {
@@ -26,11 +25,11 @@ func (cd *condition) match(c *Context) bool {
 		}
 		return in != cd.negate
 	}
-	v, ok := c.lookup(cd.attr)
+	v, ok := c.lookupHashed(cd.attr, cd.attrHash)
 	if !ok {
 		return false
 	}
-	if cd.op == OpExists {
+	if cd.code == codeExists {
 		return true
 	}
 	return cd.matchValue(v) != cd.negate
@@ -47,19 +46,19 @@ func (cd *condition) matchValue(v *value) bool {
 		}
 		return false
 	}
-	switch cd.op {
-	case OpEquals, OpNotEquals, OpIn, OpNotIn:
+	switch cd.code {
+	case codeEquals:
 		return cd.equalsAny(v)
-	case OpContains, OpStartsWith, OpEndsWith:
+	case codeContains, codeStartsWith, codeEndsWith:
 		if v.kind != kindString {
 			return false
 		}
 		for _, s := range cd.strs {
-			if stringOp(cd.op, v.s, s) {
+			if stringOp(cd.code, v.s, s) {
 				return true
 			}
 		}
-	case OpMatches:
+	case codeMatches:
 		if v.kind != kindString {
 			return false
 		}
@@ -68,19 +67,19 @@ func (cd *condition) matchValue(v *value) bool {
 				return true
 			}
 		}
-	case OpLess, OpLessEq, OpGreater, OpGreaterEq:
+	case codeLess, codeLessEq, codeGreater, codeGreaterEq:
 		if v.kind != kindNumber || v.n != v.n { // NaN orders with nothing
 			return false
 		}
-		return compare(cd.op, cmpFloat(v.n, cd.nums[0]))
-	case OpSemverEq, OpSemverLess, OpSemverLessEq, OpSemverGt, OpSemverGtEq:
+		return compare(cd.code, cmpFloat(v.n, cd.nums[0]))
+	case codeSemverEq, codeSemverLess, codeSemverLessEq, codeSemverGt, codeSemverGtEq:
 		if v.ver == nil {
 			return false
 		}
-		return compare(cd.op, v.ver.Compare(cd.version))
-	case OpBefore:
+		return compare(cd.code, v.ver.Compare(cd.version))
+	case codeBefore:
 		return v.hasTime && v.time < cd.time
-	case OpAfter:
+	case codeAfter:
 		return v.hasTime && v.time > cd.time
 	}
 	return false
@@ -93,8 +92,8 @@ func (cd *condition) equalsAny(v *value) bool {
 			_, ok := cd.strSet[v.s]
 			return ok
 		}
-		for _, s := range cd.strs {
-			if s == v.s {
+		for i, h := range cd.strHash {
+			if h == v.h && cd.strs[i] == v.s {
 				return true
 			}
 		}
@@ -114,11 +113,11 @@ func (cd *condition) equalsAny(v *value) bool {
 	return false
 }
 
-func stringOp(op Operator, s, operand string) bool {
-	switch op {
-	case OpContains:
+func stringOp(code opcode, s, operand string) bool {
+	switch code {
+	case codeContains:
 		return strings.Contains(s, operand)
-	case OpStartsWith:
+	case codeStartsWith:
 		return strings.HasPrefix(s, operand)
 	}
 	return strings.HasSuffix(s, operand)
@@ -135,15 +134,15 @@ func cmpFloat(a, b float64) int {
 }
 
 // compare maps a three-way comparison result onto an ordering operator.
-func compare(op Operator, c int) bool {
-	switch op {
-	case OpLess, OpSemverLess:
+func compare(code opcode, c int) bool {
+	switch code {
+	case codeLess, codeSemverLess:
 		return c < 0
-	case OpLessEq, OpSemverLessEq:
+	case codeLessEq, codeSemverLessEq:
 		return c <= 0
-	case OpGreater, OpSemverGt:
+	case codeGreater, codeSemverGt:
 		return c > 0
-	case OpGreaterEq, OpSemverGtEq:
+	case codeGreaterEq, codeSemverGtEq:
 		return c >= 0
 	}
 	return c == 0
