@@ -1,6 +1,5 @@
 package ruleset
 
-
 // flagTable is an immutable open-addressing hash table from flag key to
 // compiled flag. Flag lookup is the one cost every evaluation pays; this
 // table does it in about half the instructions of a Go map (one hash, one
