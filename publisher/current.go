@@ -1,6 +1,7 @@
 package publisher
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -19,10 +20,16 @@ type current struct {
 	doc  *ruleset.Document
 }
 
-// decodeCurrent decodes the envelope of a stored ruleset's JSON.
+// decodeCurrent decodes the envelope of a stored ruleset's JSON. In the
+// canonical encoding the envelope is everything before the flags, so only
+// those bytes are parsed; other encodings are parsed whole.
 func decodeCurrent(data []byte) (*current, error) {
 	c := &current{data: data}
-	if err := json.Unmarshal(data, c); err != nil {
+	envelope := data
+	if i := bytes.Index(data, contentStart); i > 0 && data[i-1] == ',' {
+		envelope = append(data[:i-1:i-1], '}')
+	}
+	if err := json.Unmarshal(envelope, c); err != nil {
 		return nil, fmt.Errorf("decode ruleset: %w", err)
 	}
 	return c, nil

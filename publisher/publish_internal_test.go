@@ -31,3 +31,29 @@ func TestSameContent(t *testing.T) {
 		t.Error("non-canonical bytes compared as the same")
 	}
 }
+
+func TestDecodeCurrentEnvelope(t *testing.T) {
+	doc := &ruleset.Document{Schema: 1, Environment: "e", Version: 7,
+		Source: ruleset.Source{Kind: "edit", OutOfBand: []ruleset.OutOfBandEdit{{Flag: "f", Change: "enabled=false", Version: 7}}},
+		Flags:  map[string]ruleset.Flag{"f": {Key: "f"}}}
+	data, err := ruleset.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range [][]byte{data, []byte(`{"flags":{"f":{"key":"f"}},"version":7,"source":{"kind":"edit","out_of_band":[{"flag":"f","version":7}]}}`)} {
+		c, err := decodeCurrent(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Version != 7 || len(c.Source.OutOfBand) != 1 {
+			t.Errorf("envelope = version %d, source %+v", c.Version, c.Source)
+		}
+		full, err := c.document()
+		if err != nil || len(full.Flags) != 1 {
+			t.Errorf("document = %+v, %v", full, err)
+		}
+	}
+	if _, err := decodeCurrent([]byte("not json")); err == nil {
+		t.Error("garbage decoded")
+	}
+}
