@@ -99,7 +99,12 @@ func BenchmarkEvaluateThreeRulesNoAlloc(b *testing.B) {
 func BenchmarkEvaluateLookupNoAlloc(b *testing.B) {
 	for _, n := range []int{10, 10000} {
 		b.Run(fmt.Sprintf("flags=%d", n), func(b *testing.B) {
-			rs := mustLoadDoc(b, manyFlags(n))
+			d := benchDoc()
+			for i := range n {
+				f := rolloutFlag(fmt.Sprintf("flag-%05d", i), 25)
+				d.Flags[f.Key] = f
+			}
+			rs := mustLoadDoc(b, d)
 			c := benchContext()
 			keys := make([]string, 64)
 			for i := range keys {

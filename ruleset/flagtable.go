@@ -1,5 +1,7 @@
 package ruleset
 
+import "math/bits"
+
 // flagTable is an immutable open-addressing hash table from flag key to
 // compiled flag. Flag lookup is the one cost every evaluation pays; this
 // table does it in about half the instructions of a Go map (one hash, one
@@ -49,34 +51,39 @@ func (t *flagTable) get(key string) *flag {
 	}
 }
 
-// keyHash mixes a key eight bytes at a time with a multiply and a shift. It
-// covers every byte, needs no seed, and costs a fraction of hash/maphash's
-// call overhead for the short keys flags have. Flag keys come from the
-// team's own ruleset, so it need not resist chosen collisions: a collision
-// only lengthens a probe chain.
+// keyHash mixes a key eight bytes at a time (multiply, rotate, multiply),
+// then avalanches with MurmurHash3's 64-bit finalizer so that the low bits
+// used as the slot index depend on every byte. It needs no seed and costs a
+// fraction of hash/maphash's call overhead for the short keys flags have.
+// Flag keys come from the team's own ruleset, so it need not resist chosen
+// collisions: a collision only lengthens a probe chain.
 func keyHash(key string) uint64 {
-	const m = 0x9E3779B97F4A7C15
-	h := uint64(len(key)) * m
+	const m1, m2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+	h := uint64(len(key)) * m1
 	s := key
 	for len(s) >= 8 {
-		h = (h ^ le64(s)) * m
-		h ^= h >> 29
+		h ^= le64(s) * m2
+		h = bits.RotateLeft64(h, 31) * m1
 		s = s[8:]
 	}
-	if len(s) == 0 {
-		return h
-	}
-	var tail uint64
-	if len(key) >= 8 {
-		// Re-read the last eight bytes (overlapping) rather than loop.
-		tail = le64(key[len(key)-8:])
-	} else {
-		for i := 0; i < len(s); i++ {
-			tail |= uint64(s[i]) << (8 * i)
+	if len(s) > 0 {
+		var tail uint64
+		if len(key) >= 8 {
+			// Re-read the last eight bytes (overlapping) rather than loop.
+			tail = le64(key[len(key)-8:])
+		} else {
+			for i := 0; i < len(s); i++ {
+				tail |= uint64(s[i]) << (8 * i)
+			}
 		}
+		h ^= tail * m2
+		h = bits.RotateLeft64(h, 31) * m1
 	}
-	h = (h ^ tail) * m
-	return h ^ h>>29
+	h ^= h >> 33
+	h *= 0xFF51AFD7ED558CCD
+	h ^= h >> 33
+	h *= 0xC4CEB9FE1A85EC53
+	return h ^ h>>33
 }
 
 func le64(s string) uint64 {

@@ -213,10 +213,19 @@ func TestFlagTableFindsEveryKey(t *testing.T) {
 		flags[k] = &flag{key: k}
 	}
 	tab := newFlagTable(flags)
+	probes := 0
 	for k, f := range flags {
 		if got := tab.get(k); got != f {
 			t.Fatalf("get(%q) = %v", k, got)
 		}
+		for i := keyHash(k) & tab.mask; tab.slots[i].key != k; i = (i + 1) & tab.mask {
+			probes++
+		}
+	}
+	// Lookup cost must not grow with the number of flags: similar keys
+	// must spread, so extra probes stay well under one per lookup.
+	if avg := float64(probes) / float64(len(flags)); avg > 1 {
+		t.Errorf("%.2f extra probes per lookup; the key hash clusters", avg)
 	}
 	for _, k := range []string{"team-checkout-feature-99999-enabled", "abcdef", "zz"} {
 		if tab.get(k) != nil {
