@@ -6,7 +6,6 @@ package cli
 import (
 	"context"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 )
@@ -38,14 +37,4 @@ func System(stdin io.Reader, stdout, stderr io.Writer) Env {
 		Getenv: os.Getenv,
 		Git:    runGit,
 	}
-}
-
-// logger writes progress and access logs to stderr, so that stdout carries
-// only the command's result.
-func (e Env) logger(verbose bool) *slog.Logger {
-	level := slog.LevelWarn
-	if verbose {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: level}))
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# test.sh: the whole test suite, with the real servers it needs.
+#
+#   bash scripts/test.sh [go test flags...]
+#
+# It installs (if missing) and starts MinIO and fake-gcs-server on 127.0.0.1
+# with scripts/realparts.sh, runs `go test -race ./...` against them, and
+# stops them again. If the servers were already started (by .ci/run, or by
+# you with `scripts/realparts.sh start`), it uses them and leaves them running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+state=${CAIRN_REALPARTS_DIR:-/tmp/cairn-realparts}
+if [[ ! -f $state/env ]]; then
+	bash scripts/realparts.sh start
+	trap 'bash scripts/realparts.sh stop' EXIT
+fi
+# shellcheck source=/dev/null
+. "$state/env"
+
+go test -race -count=1 -timeout 45m "$@" ./...
