@@ -26,15 +26,15 @@ func TestLoadRejects(t *testing.T) {
 		raw    string
 		want   string
 	}{
-		{name: "syntax", raw: "{\n  \"schema\": 1,\n  \"flags\": {,}\n}", want: "3:13: invalid JSON"},
-		{name: "not an object", raw: "[1,2]", want: "is not a ruleset.rawDocument"},
+		{name: "syntax", raw: "{\n  \"schema\": 1,\n  \"flags\": {,}\n}", want: "3:13: flags: invalid JSON"},
+		{name: "not an object", raw: "[1,2]", want: "1:1: want object, got list"},
 		{name: "empty", raw: "", want: "invalid JSON"},
 		{name: "no schema", mutate: func(m map[string]any) { delete(m, "schema") }, want: "schema: missing or invalid schema version 0"},
 		{name: "no environment", mutate: func(m map[string]any) { m["environment"] = "" }, want: "environment: missing environment"},
 		{name: "negative version", mutate: func(m map[string]any) { m["version"] = -1 }, want: "version: negative version -1"},
 		{name: "no flags", mutate: func(m map[string]any) { delete(m, "flags") }, want: "flags: missing flags"},
 		{name: "wrong field type", mutate: func(m map[string]any) { flagOf(m)["enabled"] = "yes" },
-			want: "flags.pay.enabled: string is not a bool"},
+			want: "flags.pay.enabled: want boolean, got string"},
 		{name: "key mismatch", mutate: func(m map[string]any) { flagOf(m)["key"] = "other" },
 			want: `flags.pay.key: key "other" differs from the map key "pay"`},
 		{name: "unknown off variation", mutate: func(m map[string]any) { flagOf(m)["off_variation"] = "onn" },
