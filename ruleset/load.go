@@ -24,11 +24,11 @@ var errUnknown = errors.New("not supported by this version of cairn")
 // rawDocument decodes the envelope while leaving flags and segments raw, so
 // that each can be checked (and quarantined) on its own.
 type rawDocument struct {
-	Schema      int                        `json:"schema"`
-	Environment string                     `json:"environment"`
-	Version     int64                      `json:"version"`
-	PublishedAt time.Time                  `json:"published_at"`
-	Source      Source                     `json:"source"`
+	Schema      int                       `json:"schema"`
+	Environment string                    `json:"environment"`
+	Version     int64                     `json:"version"`
+	PublishedAt time.Time                 `json:"published_at"`
+	Source      Source                    `json:"source"`
 	Flags       map[string]jsontext.Value `json:"flags"`
 	Segments    map[string]jsontext.Value `json:"segments"`
 }
