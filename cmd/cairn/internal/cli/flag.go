@@ -216,7 +216,8 @@ func editFile(e Env, opts *flagEditOptions) (flagEditResult, error) {
 		edited, err = ruleset.SetDefaultServe(name, data, opts.Flag, opts.Env, serve)
 	}
 	if err != nil {
-		return res, fmt.Errorf("edit %s: %w", path, err)
+		// The error names the file and the flag already.
+		return res, err
 	}
 	if bytes.Equal(edited, data) {
 		res.Unchanged = true

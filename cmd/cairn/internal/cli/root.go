@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cairnflags/cairn/ruleset"
 )
 
 // Main runs the cairn command line with args (without the program name) and
@@ -30,12 +33,24 @@ func Main(ctx context.Context, args []string, e Env) int {
 	if !started {
 		err = &usageError{err}
 	}
-	fmt.Fprintf(e.Stderr, "cairn: %v\n", err)
+	fmt.Fprintf(e.Stderr, "cairn: %s\n", message(err))
 	var usage *usageError
 	if errors.As(err, &usage) && cmd != nil {
 		fmt.Fprintf(e.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return ExitCode(err)
+}
+
+// message renders err for standard error: a problem listing keeps one
+// problem per line, anything else is one line (cobra's "Did you mean this?"
+// suggestions included).
+func message(err error) string {
+	var problems ruleset.Problems
+	if errors.As(err, &problems) {
+		return err.Error()
+	}
+	msg := strings.Replace(err.Error(), "\n\nDid you mean this?\n", "; did you mean: ", 1)
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 // markStarted wraps the RunE of cmd and its descendants so that *started

@@ -88,7 +88,7 @@ func Check(p *ruleset.Project, opts Options) []Finding {
 		}
 		if v, enabled, ok := servesAll(f); ok {
 			if enabled {
-				at(Info, CodeRolledOut, "serves %s to everyone in every environment: remove it from the code", v)
+				at(Info, CodeRolledOut, "every context gets %s in every environment; if the rollout is done, remove the flag", v)
 			} else {
 				at(Info, CodeOffEverywhere, "off in every environment")
 			}
