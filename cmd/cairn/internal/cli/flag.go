@@ -361,8 +361,8 @@ func boolVariation(f ruleset.Flag, want string) string {
 func parsePercent(s string) (int, error) {
 	bad := usagef("percentage %q: want a number from 0 to 100 with at most two decimals", s)
 	s = strings.TrimSuffix(s, "%")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 || strings.ContainsAny(whole+frac, "+-") {
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || (dot && frac == "") || len(frac) > 2 || strings.ContainsAny(whole+frac, "+-") {
 		return 0, bad
 	}
 	frac += strings.Repeat("0", 2-len(frac))
