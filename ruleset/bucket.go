@@ -10,7 +10,7 @@ import (
 // x86_32 (seed 0) of salt + "/" + value, modulo Buckets. It is the portable
 // definition every SDK implements; the test vectors pin it.
 func Bucket(salt, value string) int {
-	var buf [192]byte
+	var buf [128]byte
 	return bucketBytes(buf[:0], salt, value)
 }
 
@@ -27,23 +27,26 @@ func bucketBytes[V ~string | ~[]byte](buf []byte, salt string, value V) int {
 // BucketBy attribute when it is set and present as a string or number, by the
 // targeting key otherwise.
 func bucketOf(f *flag, c *Context) int {
-	var buf [192]byte
-	if f.bucketBy != "" && c != nil {
+	value := c.key
+	if f.bucketBy != "" {
 		if v, ok := c.lookup(f.bucketBy); ok {
 			switch v.kind {
 			case kindString:
-				return bucketBytes(buf[:0], f.salt, v.s)
+				value = v.s
 			case kindNumber:
-				// Numbers bucket by their shortest decimal form, so 42 and
-				// "42" land in the same bucket in every SDK.
-				var nb [32]byte
-				return bucketBytes(buf[:0], f.salt, strconv.AppendFloat(nb[:0], v.n, 'f', -1, 64))
+				return bucketNumber(f.salt, v.n)
 			}
 		}
 	}
-	key := ""
-	if c != nil {
-		key = c.key
-	}
-	return bucketBytes(buf[:0], f.salt, key)
+	var buf [128]byte
+	return bucketBytes(buf[:0], f.salt, value)
+}
+
+// bucketNumber buckets by a number's shortest decimal form, so 42 and "42"
+// land in the same bucket in every SDK. Apart from bucketOf so the common
+// path doesn't zero a second buffer.
+func bucketNumber(salt string, n float64) int {
+	var buf [128]byte
+	var nb [32]byte
+	return bucketBytes(buf[:0], salt, strconv.AppendFloat(nb[:0], n, 'f', -1, 64))
 }
