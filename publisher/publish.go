@@ -42,6 +42,11 @@ type Result struct {
 	Overwritten []string
 	// Document is what is now current.
 	Document *ruleset.Document
+	// Purged is true when a Purger (see WithPurger) dropped the old ruleset
+	// from the CDN; PurgeError says why it could not. The publish itself
+	// succeeded either way.
+	Purged     bool
+	PurgeError error
 }
 
 // Publish validates doc and publishes it as the next version of
@@ -159,6 +164,7 @@ func (p *Publisher) publish(ctx context.Context, env string, build buildFunc) (R
 	res.Version, res.Bytes, res.Document = next, len(body), doc
 	p.log.InfoContext(ctx, "published ruleset", "environment", env, "version", next,
 		"previous", res.Previous, "source", doc.Source.Kind, "bytes", len(body))
+	p.purge(ctx, &res)
 	return res, nil
 }
 

@@ -29,6 +29,8 @@ type Publisher struct {
 	cacheCurrent string
 	cacheVersion string
 	gzip         bool
+	purger       Purger
+	purgeTimeout time.Duration
 }
 
 // Option configures a Publisher.
