@@ -23,6 +23,7 @@ type Context struct {
 	key    string
 	keyVal value       // the key as an attribute, for conditions on "key"
 	attrs  []attribute // sorted by name
+	hashes []uint32    // attrs[i].hash, packed so a lookup scans 4 bytes a step
 	index  map[string]int
 }
 
@@ -88,6 +89,10 @@ func NewContext(key string, attrs map[string]any) *Context {
 		c.attrs = append(c.attrs, attribute{name: name, hash: nameHash(name), v: toValue(raw, 0)})
 	}
 	sort.Slice(c.attrs, func(i, j int) bool { return c.attrs[i].name < c.attrs[j].name })
+	c.hashes = make([]uint32, len(c.attrs))
+	for i, a := range c.attrs {
+		c.hashes[i] = a.hash
+	}
 	if len(c.attrs) > maxLinearAttributes {
 		c.index = make(map[string]int, len(c.attrs))
 		for i, a := range c.attrs {
@@ -144,8 +149,8 @@ func (c *Context) lookupHashed(name string, hash uint32) (*value, bool) {
 		}
 		return &c.attrs[i].v, true
 	}
-	for i := range c.attrs {
-		if c.attrs[i].hash == hash && c.attrs[i].name == name {
+	for i, h := range c.hashes {
+		if h == hash && c.attrs[i].name == name {
 			return &c.attrs[i].v, true
 		}
 	}
