@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/cairnflags/cairn/ruleset"
+	"github.com/cairnflags/cairn/ruleset/envelope"
 )
 
 // current is the published ruleset a publish starts from. Only its envelope
@@ -18,6 +19,8 @@ type current struct {
 
 	data []byte
 	doc  *ruleset.Document
+	// wrap says how the stored object was signed and encrypted.
+	wrap envelope.Info
 }
 
 // decodeCurrent decodes the envelope of a stored ruleset's JSON. In the

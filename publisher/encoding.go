@@ -50,9 +50,9 @@ func decodeBody(obj *Object) ([]byte, error) {
 	return out, nil
 }
 
-// decodeDocument parses a stored ruleset.
-func decodeDocument(obj *Object) (*ruleset.Document, error) {
-	data, err := decodeBody(obj)
+// decodeDocument parses a stored ruleset, signed, encrypted or plain.
+func (p *Publisher) decodeDocument(env string, obj *Object) (*ruleset.Document, error) {
+	data, _, err := p.unpack(env, obj)
 	if err != nil {
 		return nil, err
 	}

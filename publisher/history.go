@@ -37,7 +37,7 @@ func (p *Publisher) Current(ctx context.Context, env string) (*ruleset.Document,
 	if err := checkEnv(env); err != nil {
 		return nil, err
 	}
-	return p.read(ctx, CurrentKey(env))
+	return p.read(ctx, env, CurrentKey(env))
 }
 
 // Get returns version v of env, or an error matching fs.ErrNotExist.
@@ -45,15 +45,15 @@ func (p *Publisher) Get(ctx context.Context, env string, v int64) (*ruleset.Docu
 	if err := checkEnv(env); err != nil {
 		return nil, err
 	}
-	return p.read(ctx, VersionKey(env, v))
+	return p.read(ctx, env, VersionKey(env, v))
 }
 
-func (p *Publisher) read(ctx context.Context, key string) (*ruleset.Document, error) {
+func (p *Publisher) read(ctx context.Context, env, key string) (*ruleset.Document, error) {
 	obj, err := p.store.Get(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
-	doc, err := decodeDocument(obj)
+	doc, err := p.decodeDocument(env, obj)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
@@ -83,7 +83,7 @@ func (p *Publisher) History(ctx context.Context, env string, limit int) ([]Versi
 	}
 	var current int64
 	if obj, err := p.store.Get(ctx, CurrentKey(env)); err == nil {
-		if doc, err := decodeDocument(obj); err == nil {
+		if doc, err := p.decodeDocument(env, obj); err == nil {
 			current = doc.Version
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 
 	"github.com/cairnflags/cairn/ruleset"
+	"github.com/cairnflags/cairn/ruleset/envelope"
 )
 
 // PublishOptions are the choices a caller makes for one Publish.
@@ -111,6 +112,9 @@ func (p *Publisher) publish(ctx context.Context, env string, build buildFunc) (R
 	if err != nil {
 		return Result{}, err
 	}
+	if err := p.checkSigning(env, cur); err != nil {
+		return Result{}, err
+	}
 	// A crash or a lost race can leave versions/<N+1>.json written while
 	// ruleset.json still says N, so the next version is above both.
 	highest, err := p.highestVersion(ctx, env)
@@ -134,7 +138,7 @@ func (p *Publisher) publish(ctx context.Context, env string, build buildFunc) (R
 	if err != nil {
 		return Result{}, fmt.Errorf("publish %s: %w", env, err)
 	}
-	if cur != nil && sameContent(cur.data, data) && sameJSON(cur.Source.OutOfBand, doc.Source.OutOfBand) {
+	if cur != nil && sameContent(cur.data, data) && sameJSON(cur.Source.OutOfBand, doc.Source.OutOfBand) && p.sameWrapping(env, cur) {
 		if res.Document, err = cur.document(); err != nil {
 			return Result{}, err
 		}
@@ -145,7 +149,11 @@ func (p *Publisher) publish(ctx context.Context, env string, build buildFunc) (R
 	if err := validate(env, data); err != nil {
 		return Result{}, err
 	}
-	body, meta, err := p.encode(data)
+	sealed, err := p.seal(env, next, data)
+	if err != nil {
+		return Result{}, fmt.Errorf("publish %s: %w", env, err)
+	}
+	body, meta, err := p.encode(sealed)
 	if err != nil {
 		return Result{}, fmt.Errorf("publish %s: %w", env, err)
 	}
@@ -200,10 +208,18 @@ func (p *Publisher) readCurrent(ctx context.Context, env string) (*current, stri
 	if err != nil {
 		return nil, "", fmt.Errorf("read current %s ruleset: %w", env, err)
 	}
-	data, err := decodeBody(obj)
+	data, wrap, err := p.unpack(env, obj)
+	if errors.Is(err, envelope.ErrEncrypted) || errors.Is(err, envelope.ErrWrongKey) || errors.Is(err, envelope.ErrDecrypt) {
+		// Replacing what cannot be read here would drop the environment's
+		// encryption, or someone else's edits, unseen.
+		return nil, "", fmt.Errorf("read current %s ruleset: %w", env, err)
+	}
 	var cur *current
 	if err == nil {
 		cur, err = decodeCurrent(data)
+	}
+	if err == nil {
+		cur.wrap = wrap
 	}
 	if err != nil {
 		p.log.WarnContext(ctx, "current ruleset is unreadable; the publish will replace it",

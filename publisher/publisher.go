@@ -4,6 +4,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/cairnflags/cairn/ruleset/envelope"
 )
 
 // Default Cache-Control values (DESIGN.md, "The published layout"): the
@@ -31,6 +33,11 @@ type Publisher struct {
 	gzip         bool
 	purger       Purger
 	purgeTimeout time.Duration
+
+	// Signing and encryption (sign.go).
+	signers       []envelope.PrivateKey
+	encKeys       map[string]envelope.EncryptionKey
+	allowUnsigned bool
 }
 
 // Option configures a Publisher.
