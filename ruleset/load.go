@@ -61,24 +61,20 @@ func load(data []byte) (*Ruleset, Problems) {
 	if len(data) > MaxRulesetSize {
 		return nil, Problems{{Message: fmt.Sprintf("ruleset is %d bytes, more than the %d allowed", len(data), MaxRulesetSize)}}
 	}
-	var raw rawDocument
-	// encoding/json v2 (go-json-experiment/json, the module behind the
-	// standard library's coming v2) decodes several times faster than v1,
-	// rejects duplicate names and invalid UTF-8, and matches names exactly;
-	// a 10,000-flag ruleset must load in tens of milliseconds.
-	if err := jsonv2.Unmarshal(data, &raw); err != nil {
-		return nil, Problems{jsonProblem(data, "", err)}
+	dec, problem := decode(data)
+	if problem != nil {
+		return nil, Problems{*problem}
 	}
 	l := loader{}
 	switch {
-	case raw.Schema < 1:
-		l.addf("schema", "missing or invalid schema version %d", raw.Schema)
-	case raw.Environment == "":
+	case dec.Schema < 1:
+		l.addf("schema", "missing or invalid schema version %d", dec.Schema)
+	case dec.Environment == "":
 		l.addf("environment", "missing environment")
-	case raw.Version < 0:
-		l.addf("version", "negative version %d", raw.Version)
+	case dec.Version < 0:
+		l.addf("version", "negative version %d", dec.Version)
 	}
-	if raw.Flags == nil {
+	if dec.Flags == nil {
 		l.addf("flags", "missing flags")
 	}
 	if len(l.problems) > 0 {
@@ -86,25 +82,25 @@ func load(data []byte) (*Ruleset, Problems) {
 	}
 	rs := &Ruleset{
 		doc: &Document{
-			Schema: raw.Schema, Environment: raw.Environment, Version: raw.Version,
-			PublishedAt: raw.PublishedAt, Source: raw.Source,
-			Flags: make(map[string]Flag, len(raw.Flags)), Segments: make(map[string]Segment, len(raw.Segments)),
+			Schema: dec.Schema, Environment: dec.Environment, Version: dec.Version,
+			PublishedAt: dec.PublishedAt, Source: dec.Source,
+			Flags: make(map[string]Flag, len(dec.Flags)), Segments: make(map[string]Segment, len(dec.Segments)),
 		},
-		flags:       make(map[string]*flag, len(raw.Flags)),
-		segments:    make(map[string]*segment, len(raw.Segments)),
+		flags:       make(map[string]*flag, len(dec.Flags)),
+		segments:    make(map[string]*segment, len(dec.Segments)),
 		quarantined: map[string]string{},
-		publishedAt: raw.PublishedAt,
+		publishedAt: dec.PublishedAt,
 	}
 	// Segments first: flags point at them. A segment from a newer format is
 	// left out, and every flag that uses it is quarantined.
 	unknownSegments := map[string]error{}
-	for _, key := range sortedKeys(raw.Segments) {
+	for _, key := range sortedKeys(dec.Segments) {
 		path := "segments." + key
-		var s Segment
-		if err := decodeStrict(raw.Segments[key], &s); err != nil {
+		if err := dec.segmentErrs[key]; err != nil {
 			l.decodeError(path, err, func(e error) { unknownSegments[key] = e })
 			continue
 		}
+		s := dec.Segments[key]
 		cs, err := l.compileSegment(path, key, &s)
 		if err != nil {
 			unknownSegments[key] = err
@@ -117,17 +113,17 @@ func load(data []byte) (*Ruleset, Problems) {
 	}
 	l.segments = rs.segments
 	l.unknownSegments = unknownSegments
-	for _, key := range sortedKeys(raw.Flags) {
+	for _, key := range sortedKeys(dec.Flags) {
 		path := "flags." + key
-		var f Flag
 		quarantine := func(e error) {
 			rs.flags[key] = &flag{key: key, quarantine: fmt.Errorf("flag %q: %w", key, e)}
 			rs.quarantined[key] = e.Error()
 		}
-		if err := decodeStrict(raw.Flags[key], &f); err != nil {
+		if err := dec.flagErrs[key]; err != nil {
 			l.decodeError(path, err, quarantine)
 			continue
 		}
+		f := dec.Flags[key]
 		cf, err := l.compileFlag(path, key, &f)
 		if err != nil {
 			quarantine(err)
@@ -145,14 +141,65 @@ func load(data []byte) (*Ruleset, Problems) {
 	return rs, nil
 }
 
-func decodeStrict(data []byte, v any) error {
-	return jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true), rawMessageFast)
+// decoded is a ruleset as decoded, before checking: a flag or segment that
+// failed to decode on its own has an entry in flagErrs or segmentErrs (and a
+// zero value in Flags or Segments).
+type decoded struct {
+	Document
+	flagErrs    map[string]error
+	segmentErrs map[string]error
 }
 
-// rawMessageFast decodes json.RawMessage fields (variation values) straight
+// decode decodes a ruleset. The common case, a ruleset this version fully
+// understands, takes one strict pass straight into a Document. Anything else
+// (unknown fields to quarantine, type errors to report per flag) takes a
+// second pass that decodes each flag and segment on its own.
+func decode(data []byte) (*decoded, *Problem) {
+	var doc Document
+	if decodeStrict(data, &doc) == nil {
+		return &decoded{Document: doc}, nil
+	}
+	var raw rawDocument
+	if err := jsonv2.Unmarshal(data, &raw, jsonOptions); err != nil {
+		p := jsonProblem(data, "", err)
+		return nil, &p
+	}
+	dec := &decoded{
+		Document: Document{
+			Schema: raw.Schema, Environment: raw.Environment, Version: raw.Version,
+			PublishedAt: raw.PublishedAt, Source: raw.Source,
+		},
+		flagErrs: map[string]error{}, segmentErrs: map[string]error{},
+	}
+	if raw.Flags != nil {
+		dec.Flags = make(map[string]Flag, len(raw.Flags))
+	}
+	dec.Segments = make(map[string]Segment, len(raw.Segments))
+	for key, msg := range raw.Flags {
+		var f Flag
+		if err := decodeStrict(msg, &f); err != nil {
+			dec.flagErrs[key] = err
+		}
+		dec.Flags[key] = f
+	}
+	for key, msg := range raw.Segments {
+		var s Segment
+		if err := decodeStrict(msg, &s); err != nil {
+			dec.segmentErrs[key] = err
+		}
+		dec.Segments[key] = s
+	}
+	return dec, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	return jsonv2.Unmarshal(data, v, jsonOptions, jsonv2.RejectUnknownMembers(true))
+}
+
+// jsonOptions decodes json.RawMessage fields (variation values) straight
 // from the decoder; through their UnmarshalJSON method v2 takes a slower,
 // allocating path that was a sixth of load time.
-var rawMessageFast = jsonv2.WithUnmarshalers(jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *json.RawMessage) error {
+var jsonOptions = jsonv2.WithUnmarshalers(jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *json.RawMessage) error {
 	val, err := dec.ReadValue()
 	if err != nil {
 		return err
