@@ -117,6 +117,7 @@ func New(url string, opts ...Option) (*Client, error) {
 		c.exposures = newExposureLog(cfg.exposure, cfg.exposureDedup)
 	}
 	c.loadLocal()
+	c.cfg.bootstrap = nil // loaded; don't hold the caller's bytes
 
 	ctx, cancel := context.WithCancel(context.Background())
 	c.stop = cancel

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"time"
 
 	"github.com/cairnflags/cairn/ruleset"
 )
@@ -66,7 +67,12 @@ type Detail[T any] struct {
 // anonymous context), or def when the flag is missing, not boolean, or
 // can't be evaluated. It does not allocate.
 func (c *Client) Bool(flagKey string, ec *Context, def bool) bool {
-	return c.BoolDetail(flagKey, ec, def).Value
+	// Not BoolDetail(…).Value: building the whole Detail costs more than
+	// the wrapper is allowed on this path.
+	if v, ok := c.evaluate(flagKey, ruleset.TypeBoolean, ec).Value.(bool); ok {
+		return v
+	}
+	return def
 }
 
 // BoolDetail is Bool with the variation and reason.
@@ -78,7 +84,12 @@ func (c *Client) BoolDetail(flagKey string, ec *Context, def bool) Detail[bool] 
 
 // String returns the value of string flag flagKey for ec, or def; see Bool.
 func (c *Client) String(flagKey string, ec *Context, def string) string {
-	return c.StringDetail(flagKey, ec, def).Value
+	// Not StringDetail(…).Value: building the whole Detail costs more than
+	// the wrapper is allowed on this path.
+	if v, ok := c.evaluate(flagKey, ruleset.TypeString, ec).Value.(string); ok {
+		return v
+	}
+	return def
 }
 
 // StringDetail is String with the variation and reason.
@@ -90,7 +101,12 @@ func (c *Client) StringDetail(flagKey string, ec *Context, def string) Detail[st
 
 // Float returns the value of number flag flagKey for ec, or def; see Bool.
 func (c *Client) Float(flagKey string, ec *Context, def float64) float64 {
-	return c.FloatDetail(flagKey, ec, def).Value
+	// Not FloatDetail(…).Value: building the whole Detail costs more than
+	// the wrapper is allowed on this path.
+	if v, ok := c.evaluate(flagKey, ruleset.TypeNumber, ec).Value.(float64); ok {
+		return v
+	}
+	return def
 }
 
 // FloatDetail is Float with the variation and reason.
@@ -122,7 +138,12 @@ func (c *Client) IntDetail(flagKey string, ec *Context, def int64) Detail[int64]
 // JSON returns the value of JSON flag flagKey for ec, or def; see Bool. The
 // returned bytes are shared by every evaluation and must not be modified.
 func (c *Client) JSON(flagKey string, ec *Context, def json.RawMessage) json.RawMessage {
-	return c.JSONDetail(flagKey, ec, def).Value
+	// Not JSONDetail(…).Value: building the whole Detail costs more than
+	// the wrapper is allowed on this path.
+	if v, ok := c.evaluate(flagKey, ruleset.TypeJSON, ec).Value.(json.RawMessage); ok {
+		return v
+	}
+	return def
 }
 
 // JSONDetail is JSON with the variation and reason.
@@ -133,15 +154,27 @@ func (c *Client) JSONDetail(flagKey string, ec *Context, def json.RawMessage) De
 }
 
 // evaluate is the one path every typed method takes: a lock-free load of the
-// current ruleset, a pure evaluation, and the hooks, which cost a nil check
-// when unused.
+// current ruleset, a pure evaluation, and the hooks, which cost one branch
+// when unused. It is kept small enough to inline into Bool and friends.
 func (c *Client) evaluate(flagKey string, want ruleset.FlagType, ec *Context) ruleset.Detail {
 	snap := c.current.Load()
 	if snap == nil {
-		return ruleset.Detail{Reason: ReasonError, VariationIndex: -1, RuleIndex: -1, Err: ErrNotReady}
+		return notReady()
 	}
 	now := c.cfg.now()
 	d := snap.rs.EvaluateType(flagKey, want, ec, now)
+	if d.Expired || c.exposures != nil {
+		c.afterEvaluate(snap, flagKey, ec, &d, now)
+	}
+	return d
+}
+
+func notReady() ruleset.Detail {
+	return ruleset.Detail{Reason: ReasonError, VariationIndex: -1, RuleIndex: -1, Err: ErrNotReady}
+}
+
+// afterEvaluate runs the hooks: the expiry warning and the exposure logger.
+func (c *Client) afterEvaluate(snap *snapshot, flagKey string, ec *Context, d *ruleset.Detail, now time.Time) {
 	if d.Expired {
 		c.warnExpired(snap, flagKey)
 	}
@@ -151,7 +184,6 @@ func (c *Client) evaluate(flagKey string, want ruleset.FlagType, ec *Context) ru
 			Environment: snap.rs.Environment(), Version: snap.rs.Version(), Time: now,
 		})
 	}
-	return d
 }
 
 // typed converts an evaluation to the caller's type, serving def when no

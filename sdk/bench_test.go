@@ -1,0 +1,222 @@
+package sdk
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cairnflags/cairn/ruleset"
+)
+
+// Sinks keep benchmark results alive so the compiler can't drop the work.
+var (
+	sinkBool   bool
+	sinkDetail ruleset.Detail
+	sinkClient *Client
+)
+
+var benchNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// benchFlag has three rules (set membership, suffix, numeric) in front of a
+// 50/50 split: a realistic flag that reaches bucketing for most contexts.
+func benchFlag(key string) ruleset.Flag {
+	f := boolFlag(key, true)
+	f.Default = ruleset.Serve{Split: []ruleset.Weighted{{Variation: "var0", Weight: 5000}, {Variation: "var1", Weight: 5000}}}
+	f.Rules = []ruleset.Rule{
+		{Name: "markets", Conditions: []ruleset.Condition{{Attribute: "country", Op: ruleset.OpIn, Values: []any{"NL", "BE", "DE", "FR", "LU"}}}, Serve: ruleset.Serve{Variation: "var0"}},
+		{Name: "staff", Conditions: []ruleset.Condition{{Attribute: "email", Op: ruleset.OpEndsWith, Values: []any{"@acme.example"}}}, Serve: ruleset.Serve{Variation: "var0"}},
+		{Name: "big-spenders", Conditions: []ruleset.Condition{{Attribute: "orders", Op: ruleset.OpGreaterEq, Values: []any{10.0}}}, Serve: ruleset.Serve{Variation: "var1"}},
+	}
+	return f
+}
+
+func benchDoc(version int64, flags int) *ruleset.Document {
+	d := testDoc("production", version)
+	for i := range flags {
+		key := fmt.Sprintf("flag-%05d", i)
+		d.Flags[key] = benchFlag(key)
+	}
+	d.Flags["checkout"] = benchFlag("checkout")
+	return d
+}
+
+var benchContext = NewContext("user-12345", map[string]any{"country": "US", "email": "a@b.example", "orders": 3})
+
+func benchClient(b *testing.B, opts ...Option) *Client {
+	b.Helper()
+	c, err := New("", append([]Option{WithBootstrap(marshal(b, benchDoc(1, 0)))}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.Close)
+	return c
+}
+
+// overBare measures how much longer client() takes than bare(), in
+// interleaved rounds so that noise from other processes hits both alike,
+// and returns the median over rounds in ns per call. (testing.Benchmark
+// can't nest inside a benchmark.)
+func overBare(bare, client func()) float64 {
+	const rounds, n = 21, 50_000
+	diffs := make([]float64, rounds)
+	for r := range diffs {
+		t0 := time.Now()
+		for range n {
+			bare()
+		}
+		t1 := time.Now()
+		for range n {
+			client()
+		}
+		diffs[r] = float64(time.Since(t1)-t1.Sub(t0)) / n
+	}
+	slices.Sort(diffs)
+	return diffs[rounds/2]
+}
+
+// BenchmarkRulesetBool is bare evaluation with a fixed instant: the floor.
+func BenchmarkRulesetBool(b *testing.B) {
+	c := benchClient(b)
+	rs := c.Ruleset()
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkDetail = rs.EvaluateType("checkout", ruleset.TypeBoolean, benchContext, benchNow)
+	}
+}
+
+// BenchmarkRulesetBoolTimeNow is bare evaluation at time.Now(), which any
+// caller evaluating at the current time pays.
+func BenchmarkRulesetBoolTimeNow(b *testing.B) {
+	c := benchClient(b)
+	rs := c.Ruleset()
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkDetail = rs.EvaluateType("checkout", ruleset.TypeBoolean, benchContext, time.Now())
+	}
+}
+
+// BenchmarkClientBoolNoAlloc is Client.Bool with the default clock; it
+// reports its cost over bare evaluation at time.Now() as ns-over-bare/op.
+func BenchmarkClientBoolNoAlloc(b *testing.B) {
+	c := benchClient(b)
+	rs := c.Ruleset()
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkBool = c.Bool("checkout", benchContext, false)
+	}
+	b.ReportMetric(overBare(
+		func() { sinkDetail = rs.EvaluateType("checkout", ruleset.TypeBoolean, benchContext, time.Now()) },
+		func() { sinkBool = c.Bool("checkout", benchContext, false) },
+	), "ns-over-bare/op")
+}
+
+// BenchmarkClientBoolFixedClockNoAlloc is Client.Bool with a clock that
+// returns a fixed instant, against bare evaluation at that instant: the
+// wrapper's own cost.
+func BenchmarkClientBoolFixedClockNoAlloc(b *testing.B) {
+	c := benchClient(b, WithClock(func() time.Time { return benchNow }))
+	rs := c.Ruleset()
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkBool = c.Bool("checkout", benchContext, false)
+	}
+	b.ReportMetric(overBare(
+		func() { sinkDetail = rs.EvaluateType("checkout", ruleset.TypeBoolean, benchContext, benchNow) },
+		func() { sinkBool = c.Bool("checkout", benchContext, false) },
+	), "ns-over-bare/op")
+}
+
+// BenchmarkClientBoolDetailNoAlloc covers the Detail form.
+func BenchmarkClientBoolDetailNoAlloc(b *testing.B) {
+	c := benchClient(b)
+	b.ReportAllocs()
+	var d Detail[bool]
+	for b.Loop() {
+		d = c.BoolDetail("checkout", benchContext, false)
+	}
+	sinkBool = d.Value
+}
+
+// BenchmarkClientBoolParallelSwapNoAlloc evaluates from every P while
+// another goroutine swaps between two rulesets every millisecond.
+func BenchmarkClientBoolParallelSwapNoAlloc(b *testing.B) {
+	c := benchClient(b)
+	a := c.current.Load()
+	rs2, err := ruleset.Load(marshal(b, benchDoc(2, 0)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	other := &snapshot{rs: rs2, origin: "bench"}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if i%2 == 0 {
+					c.current.Store(other)
+				} else {
+					c.current.Store(a)
+				}
+			}
+		}
+	})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var v bool
+		for pb.Next() {
+			v = c.Bool("checkout", benchContext, false)
+		}
+		sinkBoolMu.Lock()
+		sinkBool = v
+		sinkBoolMu.Unlock()
+	})
+	close(stop)
+	wg.Wait()
+}
+
+var sinkBoolMu sync.Mutex
+
+// BenchmarkClientExposureLogger is Client.Bool with an exposure logger, on
+// the deduplicated path (the same context again and again).
+func BenchmarkClientExposureLogger(b *testing.B) {
+	c := benchClient(b, WithExposureLogger(func(Exposure) {}))
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkBool = c.Bool("checkout", benchContext, false)
+	}
+}
+
+// BenchmarkClientHeap10kFlags loads a 10,000-flag ruleset into a client per
+// iteration (ns/op is the load time) and reports the heap the client holds
+// once loaded, measured after GC, as heap-MiB, next to the ruleset's size
+// on the wire as json-MiB.
+func BenchmarkClientHeap10kFlags(b *testing.B) {
+	data := marshal(b, benchDoc(1, 10000))
+	var heap uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c, err := New("", WithBootstrap(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		sinkClient = c
+		heap = after.HeapAlloc - before.HeapAlloc
+		c.Close()
+		sinkClient = nil
+	}
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
+	b.ReportMetric(float64(len(data))/(1<<20), "json-MiB")
+}
