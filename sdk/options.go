@@ -191,7 +191,8 @@ func WithCacheFile(path string) Option {
 
 // WithBootstrap sets a ruleset (wire JSON, as published) to serve from the
 // start, before any fetch succeeds; typically embedded in the binary with
-// go:embed. When a disk cache also holds one, the higher version wins. The
+// the embed package. When a disk cache also holds one, the higher version
+// wins. The
 // client keeps no reference to data after New returns.
 func WithBootstrap(data []byte) Option {
 	return func(c *config) error {
