@@ -31,7 +31,8 @@ type FleetConfig struct {
 	// RequestTimeout bounds one poll; zero means Poll.
 	RequestTimeout time.Duration
 	// Transport is shared by all clients (connections are reused across
-	// them); it is wrapped in a Wire.
+	// them); it is wrapped in a Wire. Nil means a clone of
+	// http.DefaultTransport.
 	Transport http.RoundTripper
 	Log       *slog.Logger
 }
@@ -69,6 +70,11 @@ func StartFleet(cfg FleetConfig) (*Fleet, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = min(max(cfg.Clients, 2), 256)
+		cfg.Transport = t
 	}
 	f := &Fleet{Wire: NewWire(cfg.Transport)}
 	hc := &http.Client{Transport: f.Wire}
