@@ -34,8 +34,14 @@ func (c *Client) offer(data []byte, origin string) error {
 		return nil
 	}
 	rs, err := c.verify(data, origin, cur)
-	if err != nil || rs == nil {
+	if err != nil {
 		return err
+	}
+	if rs == nil {
+		// Same content in other bytes: remember these bytes too, so that
+		// the next identical response is recognised without a reload.
+		c.current.Store(&snapshot{rs: cur.rs, sum: sum, origin: cur.origin})
+		return nil
 	}
 	c.install(&snapshot{rs: rs, sum: sum, origin: origin}, data, true)
 	return nil

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -33,13 +34,19 @@ type event struct {
 	state  *StateChange
 }
 
-// listeners holds the registered callbacks. Registration is rare and
-// dispatch copies the callbacks out, so a mutex is enough.
+// listeners holds the registered callbacks in registration order.
+// Registration is rare and dispatch copies the callbacks out, so a mutex is
+// enough.
 type listeners struct {
 	mu     sync.Mutex
 	nextID int
-	change map[int]func(Change)
-	state  map[int]func(StateChange)
+	change []listener[Change]
+	state  []listener[StateChange]
+}
+
+type listener[T any] struct {
+	id int
+	fn func(T)
 }
 
 func (l *listeners) hasChange() bool {
@@ -48,47 +55,35 @@ func (l *listeners) hasChange() bool {
 	return len(l.change) > 0
 }
 
+// add registers fn in *list and returns its remover.
+func add[T any](l *listeners, list *[]listener[T], fn func(T)) func() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	id := l.nextID
+	l.nextID++
+	*list = append(*list, listener[T]{id, fn})
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		*list = slices.DeleteFunc(slices.Clone(*list), func(e listener[T]) bool { return e.id == id })
+	}
+}
+
 // OnChange registers fn to hear about every new ruleset from now on, and
 // returns a function that unregisters it. Listeners run one at a time, in
-// order of events, on a goroutine of the client's own, never on the poller:
+// order of events and then of registration, on a goroutine of the client's own, never on the poller:
 // a slow listener delays other listeners, not fetching. While 64 events wait
 // for a stuck listener, further events are dropped (and logged). A
 // panicking listener is logged and skipped.
 func (c *Client) OnChange(fn func(Change)) (remove func()) {
-	l := &c.listeners
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.change == nil {
-		l.change = map[int]func(Change){}
-	}
-	id := l.nextID
-	l.nextID++
-	l.change[id] = fn
-	return func() {
-		l.mu.Lock()
-		delete(l.change, id)
-		l.mu.Unlock()
-	}
+	return add(&c.listeners, &c.listeners.change, fn)
 }
 
 // OnStateChange registers fn to hear about every change of State from now
 // on, like OnChange (and in one order with it), and returns a function that
 // unregisters it.
 func (c *Client) OnStateChange(fn func(StateChange)) (remove func()) {
-	l := &c.listeners
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.state == nil {
-		l.state = map[int]func(StateChange){}
-	}
-	id := l.nextID
-	l.nextID++
-	l.state[id] = fn
-	return func() {
-		l.mu.Lock()
-		delete(l.state, id)
-		l.mu.Unlock()
-	}
+	return add(&c.listeners, &c.listeners.state, fn)
 }
 
 // enqueue hands ev to the dispatcher without ever blocking the caller (the
@@ -117,24 +112,19 @@ func (c *Client) dispatch(ctx context.Context) {
 func (c *Client) deliver(ev event) {
 	l := &c.listeners
 	l.mu.Lock()
-	var changeFns []func(Change)
-	var stateFns []func(StateChange)
+	// The slices are replaced, never modified in place, on removal; a
+	// copy of the header is a stable snapshot.
+	changeFns, stateFns := l.change, l.state
+	l.mu.Unlock()
 	if ev.change != nil {
-		for _, fn := range l.change {
-			changeFns = append(changeFns, fn)
+		for _, e := range changeFns {
+			c.safely(func() { e.fn(*ev.change) })
 		}
 	}
 	if ev.state != nil {
-		for _, fn := range l.state {
-			stateFns = append(stateFns, fn)
+		for _, e := range stateFns {
+			c.safely(func() { e.fn(*ev.state) })
 		}
-	}
-	l.mu.Unlock()
-	for _, fn := range changeFns {
-		c.safely(func() { fn(*ev.change) })
-	}
-	for _, fn := range stateFns {
-		c.safely(func() { fn(*ev.state) })
 	}
 }
 

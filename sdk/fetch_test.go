@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -82,9 +83,9 @@ func TestFailuresKeepLastKnownGood(t *testing.T) {
 		{"slowbody", v3, isTimeout},
 		{"hang", nil, isTimeout},
 		{"reset", nil, func(err error) bool { return err != nil }},
-		{"truncated", v3, func(err error) bool { return strings.Contains(err.Error(), "unexpected EOF") }},
-		{"garbage", nil, func(err error) bool { return strings.Contains(err.Error(), "invalid ruleset") }},
-		{"ok", marshal(t, invalid), func(err error) bool { return strings.Contains(err.Error(), "invalid ruleset") }},
+		{"truncated", v3, is(io.ErrUnexpectedEOF)},
+		{"garbage", nil, isProblems},
+		{"ok", marshal(t, invalid), isProblems},
 		{"oversized", v3, is(ErrTooLarge)},
 		{"oversized-cl", v3, is(ErrTooLarge)},
 		{"ok", v1, is(ErrOlderVersion)},
@@ -123,6 +124,11 @@ func isStatus(code int) func(error) bool {
 		var se *StatusError
 		return errors.As(err, &se) && se.StatusCode == code
 	}
+}
+
+func isProblems(err error) bool {
+	var ps ruleset.Problems
+	return errors.As(err, &ps) && strings.Contains(err.Error(), "invalid ruleset")
 }
 
 func isTimeout(err error) bool {
