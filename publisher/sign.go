@@ -18,8 +18,10 @@ func WithSigner(keys ...envelope.PrivateKey) Option {
 }
 
 // WithEncryptionKey encrypts env's rulesets with key (AES-256-GCM) before
-// they are signed, and decrypts them when reading. Without the key, an
-// encrypted environment can be neither read nor published to.
+// they are signed, and decrypts them when reading. An empty env gives the
+// key of every environment that has none of its own, for a program that
+// handles one environment at a time. Without the key, an encrypted
+// environment can be neither read nor published to.
 func WithEncryptionKey(env string, key envelope.EncryptionKey) Option {
 	return func(p *Publisher) {
 		if p.encKeys == nil {
@@ -64,7 +66,7 @@ func (p *Publisher) unpack(env string, obj *Object) ([]byte, envelope.Info, erro
 		return nil, envelope.Info{}, err
 	}
 	var opts envelope.Options
-	if k, ok := p.encKeys[env]; ok {
+	if k, ok := p.encKey(env); ok {
 		opts.DecryptionKey = &k
 	}
 	data, info, err := envelope.Unpack(data, opts)
@@ -79,7 +81,7 @@ func (p *Publisher) unpack(env string, obj *Object) ([]byte, envelope.Info, erro
 // before decrypting anything (docs/security.md).
 func (p *Publisher) seal(env string, version int64, data []byte) ([]byte, error) {
 	payloadType := envelope.PayloadType
-	if k, ok := p.encKeys[env]; ok {
+	if k, ok := p.encKey(env); ok {
 		var err error
 		if data, err = envelope.Encrypt(k, env, version, data); err != nil {
 			return nil, err
@@ -110,7 +112,16 @@ func (p *Publisher) sameWrapping(env string, cur *current) bool {
 	for i, k := range p.signers {
 		ids[i] = k.ID
 	}
-	k, enc := p.encKeys[env]
+	k, enc := p.encKey(env)
 	return slices.Equal(ids, cur.wrap.KeyIDs) && enc == cur.wrap.Encrypted &&
 		(!enc || k.ID() == cur.wrap.EncryptionKeyID)
+}
+
+// encKey is env's encryption key, else the key for every environment.
+func (p *Publisher) encKey(env string) (envelope.EncryptionKey, bool) {
+	if k, ok := p.encKeys[env]; ok {
+		return k, true
+	}
+	k, ok := p.encKeys[""]
+	return k, ok
 }

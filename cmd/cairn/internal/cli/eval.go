@@ -133,6 +133,9 @@ func evalRuleset(ctx context.Context, e Env, opts *evalOptions, cmd *cobra.Comma
 		if err != nil {
 			return nil, err
 		}
+		if data, err = unwrapRuleset(e, opts.Ruleset, data); err != nil {
+			return nil, err
+		}
 		rs, err := ruleset.LoadNamed(opts.Ruleset, data)
 		if err != nil {
 			return nil, err

@@ -21,6 +21,7 @@ type publishOptions struct {
 	Message   string
 	Overwrite bool
 	Output    string
+	Keys      keyFlags
 }
 
 func newPublishCmd(e Env, runF func(*publishOptions) error) *cobra.Command {
@@ -65,6 +66,7 @@ s3://bucket/prefix?region=eu-west-1 (see docs/cli.md).`,
 	cmd.MarkFlagRequired("env")
 	cmd.MarkFlagRequired("to")
 	addOutputFlag(cmd, &opts.Output)
+	addKeyFlags(cmd, &opts.Keys)
 	return cmd
 }
 
@@ -87,7 +89,11 @@ func runPublish(e Env, opts *publishOptions, cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	t, err := openTarget(ctx, e, opts.To)
+	keys, err := keyOptions(e, opts.Keys)
+	if err != nil {
+		return err
+	}
+	t, err := openTarget(ctx, e, opts.To, keys...)
 	if err != nil {
 		return err
 	}

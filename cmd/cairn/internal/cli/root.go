@@ -102,6 +102,9 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 3 invalid flag files or ruleset,
 		newServeCmd(e, nil),
 		newSchemaCmd(e),
 		newVersionCmd(e),
+		newKeysCmd(e),
+		newVerifyCmd(e, nil),
+		newAdminCmd(e),
 	)
 	return root
 }

@@ -21,8 +21,16 @@ type target struct {
 
 // openTarget opens the store that rawURL names. A URL that names no store
 // (unknown scheme or parameter, no bucket) is a usage error; a store that
-// can't be reached or created is not.
-func openTarget(ctx context.Context, e Env, rawURL string) (*target, error) {
+// can't be reached or created is not. keys are the publisher's signing and
+// encryption options (keyOptions); without any, CAIRN_SIGN_KEY and
+// CAIRN_ENCRYPT_KEY apply.
+func openTarget(ctx context.Context, e Env, rawURL string, keys ...publisher.Option) (*target, error) {
+	if len(keys) == 0 {
+		var err error
+		if keys, err = keyOptions(e, keyFlags{}); err != nil {
+			return nil, err
+		}
+	}
 	store, err := open.Open(ctx, rawURL)
 	if err != nil {
 		var pathErr *fs.PathError
@@ -34,7 +42,7 @@ func openTarget(ctx context.Context, e Env, rawURL string) (*target, error) {
 	return &target{
 		url:   rawURL,
 		store: store,
-		pub:   publisher.New(store, publisher.WithClock(e.Now), publisher.WithTool("cairn")),
+		pub:   publisher.New(store, append([]publisher.Option{publisher.WithClock(e.Now), publisher.WithTool("cairn")}, keys...)...),
 	}, nil
 }
 
