@@ -40,7 +40,9 @@ func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	served := make(chan result, 1)
-	go func() { served <- cairnCtx(t, ctx, func(a string) { addrc <- a }, "serve", "site", "--addr", "127.0.0.1:0") }()
+	go func() {
+		served <- cairnCtx(t, ctx, func(a string) { addrc <- a }, "serve", "site", "--addr", "127.0.0.1:0")
+	}()
 	defer func() {
 		cancel()
 		if r := <-served; r.code != 0 {
