@@ -67,12 +67,7 @@ type Detail[T any] struct {
 // anonymous context), or def when the flag is missing, not boolean, or
 // can't be evaluated. It does not allocate.
 func (c *Client) Bool(flagKey string, ec *Context, def bool) bool {
-	// Not BoolDetail(…).Value: building the whole Detail costs more than
-	// the wrapper is allowed on this path.
-	if v, ok := c.evaluate(flagKey, ruleset.TypeBoolean, ec).Value.(bool); ok {
-		return v
-	}
-	return def
+	return value(c, flagKey, ruleset.TypeBoolean, ec, def)
 }
 
 // BoolDetail is Bool with the variation and reason.
@@ -84,12 +79,7 @@ func (c *Client) BoolDetail(flagKey string, ec *Context, def bool) Detail[bool] 
 
 // String returns the value of string flag flagKey for ec, or def; see Bool.
 func (c *Client) String(flagKey string, ec *Context, def string) string {
-	// Not StringDetail(…).Value: building the whole Detail costs more than
-	// the wrapper is allowed on this path.
-	if v, ok := c.evaluate(flagKey, ruleset.TypeString, ec).Value.(string); ok {
-		return v
-	}
-	return def
+	return value(c, flagKey, ruleset.TypeString, ec, def)
 }
 
 // StringDetail is String with the variation and reason.
@@ -101,12 +91,7 @@ func (c *Client) StringDetail(flagKey string, ec *Context, def string) Detail[st
 
 // Float returns the value of number flag flagKey for ec, or def; see Bool.
 func (c *Client) Float(flagKey string, ec *Context, def float64) float64 {
-	// Not FloatDetail(…).Value: building the whole Detail costs more than
-	// the wrapper is allowed on this path.
-	if v, ok := c.evaluate(flagKey, ruleset.TypeNumber, ec).Value.(float64); ok {
-		return v
-	}
-	return def
+	return value(c, flagKey, ruleset.TypeNumber, ec, def)
 }
 
 // FloatDetail is Float with the variation and reason.
@@ -138,12 +123,7 @@ func (c *Client) IntDetail(flagKey string, ec *Context, def int64) Detail[int64]
 // JSON returns the value of JSON flag flagKey for ec, or def; see Bool. The
 // returned bytes are shared by every evaluation and must not be modified.
 func (c *Client) JSON(flagKey string, ec *Context, def json.RawMessage) json.RawMessage {
-	// Not JSONDetail(…).Value: building the whole Detail costs more than
-	// the wrapper is allowed on this path.
-	if v, ok := c.evaluate(flagKey, ruleset.TypeJSON, ec).Value.(json.RawMessage); ok {
-		return v
-	}
-	return def
+	return value(c, flagKey, ruleset.TypeJSON, ec, def)
 }
 
 // JSONDetail is JSON with the variation and reason.
@@ -155,7 +135,7 @@ func (c *Client) JSONDetail(flagKey string, ec *Context, def json.RawMessage) De
 
 // evaluate is the one path every typed method takes: a lock-free load of the
 // current ruleset, a pure evaluation, and the hooks, which cost one branch
-// when unused. It is kept small enough to inline into Bool and friends.
+// when unused.
 func (c *Client) evaluate(flagKey string, want ruleset.FlagType, ec *Context) ruleset.Detail {
 	snap := c.current.Load()
 	if snap == nil {
@@ -167,6 +147,25 @@ func (c *Client) evaluate(flagKey string, want ruleset.FlagType, ec *Context) ru
 		c.afterEvaluate(snap, flagKey, ec, &d, now)
 	}
 	return d
+}
+
+// value is evaluate for the plain typed methods, written out so that the
+// result lands in the caller's frame without the extra call and copies of a
+// Detail: this is the path the wrapper's 10 ns budget is measured on.
+func value[T any](c *Client, flagKey string, want ruleset.FlagType, ec *Context, def T) T {
+	snap := c.current.Load()
+	if snap == nil {
+		return def
+	}
+	now := c.cfg.now()
+	d := snap.rs.EvaluateType(flagKey, want, ec, now)
+	if d.Expired || c.exposures != nil {
+		c.afterEvaluate(snap, flagKey, ec, &d, now)
+	}
+	if v, ok := d.Value.(T); ok {
+		return v
+	}
+	return def
 }
 
 func notReady() ruleset.Detail {
