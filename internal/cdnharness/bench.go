@@ -25,10 +25,10 @@ type BenchConfig struct {
 	Origin string
 	// Varnishd is the varnishd binary; Dir a scratch directory.
 	Varnishd, Dir string
-	Clients      int
-	TTL, Poll    time.Duration
-	Jitter       float64
-	Versions     int
+	Clients       int
+	TTL, Poll     time.Duration
+	Jitter        float64
+	Versions      int
 	// Sweep lists smaller fleet sizes, run without purge for two versions
 	// each, to show origin load against the number of clients.
 	Sweep []int
