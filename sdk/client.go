@@ -71,7 +71,6 @@ func New(url string, opts ...Option) (*Client, error) {
 		backoffMax:     DefaultBackoffMax,
 		requestTimeout: DefaultRequestTimeout,
 		maxSize:        DefaultMaxSize,
-		now:            time.Now,
 		exposureDedup:  DefaultExposureDedup,
 		rand:           rand.Float64,
 	}
@@ -186,4 +185,13 @@ func (c *Client) Ruleset() *ruleset.Ruleset {
 		return s.rs
 	}
 	return nil
+}
+
+// now reads the configured clock. Without WithClock it calls time.Now
+// directly: an indirect call costs on every evaluation.
+func (c *Client) now() time.Time {
+	if c.cfg.now != nil {
+		return c.cfg.now()
+	}
+	return time.Now()
 }

@@ -141,7 +141,7 @@ func (c *Client) evaluate(flagKey string, want ruleset.FlagType, ec *Context) ru
 	if snap == nil {
 		return notReady()
 	}
-	now := c.cfg.now()
+	now := c.now()
 	d := snap.rs.EvaluateType(flagKey, want, ec, now)
 	if d.Expired || c.exposures != nil {
 		c.afterEvaluate(snap, flagKey, ec, &d, now)
@@ -157,7 +157,7 @@ func value[T any](c *Client, flagKey string, want ruleset.FlagType, ec *Context,
 	if snap == nil {
 		return def
 	}
-	now := c.cfg.now()
+	now := c.now()
 	d := snap.rs.EvaluateType(flagKey, want, ec, now)
 	if d.Expired || c.exposures != nil {
 		c.afterEvaluate(snap, flagKey, ec, &d, now)

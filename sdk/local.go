@@ -75,7 +75,7 @@ func (c *Client) loadLocal() {
 	c.mu.Lock()
 	if err := errors.Join(errs...); err != nil {
 		c.st.lastErr = err
-		c.st.lastErrAt = c.cfg.now()
+		c.st.lastErrAt = c.now()
 		c.log.Warn("cairn local ruleset not used", "err", err)
 	}
 	c.updateStateLocked()

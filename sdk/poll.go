@@ -67,7 +67,7 @@ func (c *Client) tryOne(ctx context.Context, src source) error {
 // consecutive failed cycles.
 func (c *Client) recordCycle(err error) int {
 	c.mu.Lock()
-	now := c.cfg.now()
+	now := c.now()
 	c.st.lastAttempt = now
 	recovered := false
 	if err == nil {

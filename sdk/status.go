@@ -71,7 +71,7 @@ func (c *Client) Status() Status {
 		s.PublishedAt = snap.rs.PublishedAt()
 		s.Origin = snap.origin
 		if !s.PublishedAt.IsZero() {
-			s.Age = c.cfg.now().Sub(s.PublishedAt)
+			s.Age = c.now().Sub(s.PublishedAt)
 		}
 	}
 	return s
