@@ -50,7 +50,9 @@ done
 [[ -n ${addr:-} ]] || { cat serve.log >&2; echo "cairn serve did not start" >&2; exit 1; }
 url=http://$addr/production/ruleset.json
 echo "serving $url"
-run curl -sS -o /dev/null -D - --compressed "$url" | grep -iE '^(HTTP|etag|cache-control|content-type)' || true
+if command -v curl >/dev/null; then
+	run curl -sS -o /dev/null -D - --compressed "$url" | grep -iE '^(HTTP|etag|cache-control|content-type|content-encoding)' || true
+fi
 
 say "4. an SDK client evaluates new-checkout for 1,000 users, live"
 quickstart-client -url "$url" -until 3 -timeout 60s &

@@ -102,3 +102,17 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exit %d, output %q", r.code, r.stdout)
 	}
 }
+
+func TestCompletion(t *testing.T) {
+	r := cairn(t, "completion", "bash")
+	if r.code != 0 || !strings.Contains(r.stdout, "bash completion") {
+		t.Errorf("exit %d, output starts %.80q", r.code, r.stdout)
+	}
+}
+
+func TestHelpShowsExamples(t *testing.T) {
+	r := cairn(t, "publish", "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "cairn publish flags --env") {
+		t.Errorf("exit %d, help:\n%s", r.code, r.stdout)
+	}
+}
