@@ -148,14 +148,16 @@ func (o *origin) serve(w http.ResponseWriter, r *http.Request) {
 	case "500":
 		http.Error(w, "boom", http.StatusInternalServerError)
 	case "slow":
-		time.Sleep(300 * time.Millisecond)
-		w.Write(body)
+		if sleep(r, 2*time.Second) {
+			w.Write(body)
+		}
 	case "slowbody":
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.Write(body[:10])
 		w.(http.Flusher).Flush()
-		time.Sleep(300 * time.Millisecond)
-		w.Write(body[10:])
+		if sleep(r, 2*time.Second) {
+			w.Write(body[10:])
+		}
 	case "hang":
 		<-r.Context().Done()
 	case "reset":
@@ -198,7 +200,7 @@ func fastOptions(extra ...Option) []Option {
 	return append([]Option{
 		WithPollInterval(10 * time.Millisecond),
 		WithBackoff(5*time.Millisecond, 20*time.Millisecond),
-		WithRequestTimeout(150 * time.Millisecond),
+		WithRequestTimeout(500 * time.Millisecond),
 		WithMaxSize(100 << 10),
 	}, extra...)
 }
@@ -231,5 +233,16 @@ func eventually(t testing.TB, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// sleep waits d unless the client goes away first, so that closing the test
+// server does not wait for it; it reports whether d passed.
+func sleep(r *http.Request, d time.Duration) bool {
+	select {
+	case <-time.After(d):
+		return true
+	case <-r.Context().Done():
+		return false
 	}
 }
