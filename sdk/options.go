@@ -25,6 +25,7 @@ type Option func(*config) error
 
 // config is everything New needs; it never changes after New returns.
 type config struct {
+	trust          trustConfig // verify.go
 	fallbacks      []string
 	pollInterval   time.Duration
 	jitter         float64

@@ -94,8 +94,8 @@ func Sign(payloadType string, payload []byte, keys ...PrivateKey) ([]byte, error
 		Signatures:  make([]Signature, len(keys)),
 	}
 	for i, k := range keys {
-		if len(k.Key) != ed25519.PrivateKeySize || k.ID == "" {
-			return nil, fmt.Errorf("sign: key %d: need an Ed25519 private key with an id", i)
+		if len(k.Key) != ed25519.PrivateKeySize || CheckKeyID(k.ID) != nil {
+			return nil, fmt.Errorf("sign: key %d: need an Ed25519 private key with a valid id", i)
 		}
 		env.Signatures[i] = Signature{KeyID: k.ID, Sig: base64.StdEncoding.EncodeToString(ed25519.Sign(k.Key, pae))}
 	}
@@ -186,15 +186,9 @@ func decode(data []byte) (*Envelope, []byte, error) {
 	if !IsEnvelope(data) {
 		return nil, nil, ErrNotEnvelope
 	}
-	var env Envelope
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	// Only the exact bytes Sign writes are read: no other key spelling,
-	// white space or base64 padding, so that any change to the object is
-	// refused, not just the changes that matter to the signature.
-	if canon, err := json.Marshal(env); err != nil || !bytes.Equal(bytes.TrimSuffix(data, []byte("\n")), canon) {
-		return nil, nil, fmt.Errorf("%w: not in the canonical form Cairn writes", ErrMalformed)
+	env, err := parseCanonical(data)
+	if err != nil {
+		return nil, nil, err
 	}
 	payload, err := base64.StdEncoding.Strict().DecodeString(env.Payload)
 	if err != nil {
@@ -212,7 +206,7 @@ func decode(data []byte) (*Envelope, []byte, error) {
 	default:
 		return nil, nil, fmt.Errorf("%w: payload type %q is not a Cairn ruleset", ErrMalformed, env.PayloadType)
 	}
-	return &env, payload, nil
+	return env, payload, nil
 }
 
 func ids(keys []PublicKey) []string {
