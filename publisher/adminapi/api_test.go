@@ -236,16 +236,24 @@ func testConcurrentToggles(t *testing.T, a *api) {
 	if codes[0] != 200 || codes[1] != 200 {
 		t.Fatalf("codes %v", codes)
 	}
-	hist, err := a.pub.History(t.Context(), "production", 2)
+	// Each landed as its own version. A loser that wrote a version file
+	// before losing the race for ruleset.json leaves it behind, so numbers
+	// may skip: the protocol's orphan versions.
+	doc, err := a.pub.Current(t.Context(), "production")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.version("production") != before+2 || hist[0].Version != before+2 || hist[1].Version != before+1 {
-		t.Fatalf("after two concurrent toggles: version %d, was %d", a.version("production"), before)
-	}
-	doc, _ := a.pub.Current(t.Context(), "production")
 	if doc.Flags["checkout"].Enabled || doc.Flags["banner"].Enabled {
 		t.Fatal("one toggle was lost")
+	}
+	versions := map[string]int64{}
+	for _, e := range doc.Source.OutOfBand {
+		if e.Version > before {
+			versions[e.Flag] = e.Version
+		}
+	}
+	if len(versions) != 2 || versions["checkout"] == versions["banner"] || doc.Version != max(versions["checkout"], versions["banner"]) {
+		t.Fatalf("out-of-band records of the two toggles: %v (current %d, was %d)", versions, doc.Version, before)
 	}
 }
 
