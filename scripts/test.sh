@@ -3,19 +3,25 @@
 #
 #   bash scripts/test.sh [go test flags...]
 #
-# It installs (if missing) and starts MinIO and fake-gcs-server on 127.0.0.1
-# with scripts/realparts.sh, runs `go test -race ./...` against them, and
-# stops them again. If the servers were already started (by .ci/run, or by
-# you with `scripts/realparts.sh start`), it uses them and leaves them running.
+# It installs (pinned, if missing) and starts MinIO, fake-gcs-server and
+# Toxiproxy on 127.0.0.1 with scripts/realparts.sh, finds or installs Varnish
+# with scripts/cdn.sh, runs `go test -race ./...` against them, and stops the
+# servers again. If the servers were already started (by .ci/run, or by you
+# with `scripts/realparts.sh start`), it uses them and leaves them running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 state=${CAIRN_REALPARTS_DIR:-/tmp/cairn-realparts}
 if [[ ! -f $state/env ]]; then
-	bash scripts/realparts.sh start
+	bash scripts/realparts.sh start minio gcs toxiproxy
 	trap 'bash scripts/realparts.sh stop' EXIT
 fi
 # shellcheck source=/dev/null
 . "$state/env"
+if [[ -z ${CAIRN_TEST_VARNISHD:-} ]]; then
+	bash scripts/cdn.sh env
+	# shellcheck source=/dev/null
+	. "${CAIRN_CDN_DIR:-/tmp/cairn-cdn}/env"
+fi
 
 go test -race -count=1 -timeout 45m "$@" ./...
