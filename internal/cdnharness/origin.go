@@ -89,6 +89,10 @@ func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		o.fail(w, http.StatusMethodNotAllowed)
 		return
 	}
+	if publisher.CheckKey(key) != nil {
+		o.fail(w, http.StatusNotFound)
+		return
+	}
 	obj, err := o.object(r, key, mode)
 	if errors.Is(err, fs.ErrNotExist) {
 		o.fail(w, http.StatusNotFound)

@@ -53,8 +53,14 @@ func WriteSVG(w io.Writer, results []*Result) error {
 		slices.Sort(s)
 		var pts []string
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(0), y(0)))
-		for j, d := range s {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f %.1f,%.1f", x(d.Seconds()), y(float64(j)/float64(len(s))), x(d.Seconds()), y(float64(j+1)/float64(len(s)))))
+		// At most maxSteps steps: a thousand clients times several versions
+		// would make a chart of hundreds of kilobytes that looks the same.
+		const maxSteps = 300
+		for k := 0; k < min(len(s), maxSteps); k++ {
+			j := k * len(s) / min(len(s), maxSteps)
+			next := (k + 1) * len(s) / min(len(s), maxSteps)
+			d := s[next-1]
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f %.1f,%.1f", x(d.Seconds()), y(float64(j)/float64(len(s))), x(d.Seconds()), y(float64(next)/float64(len(s)))))
 		}
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", col, strings.Join(pts, " "))
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-dasharray="4 3"/>`+"\n",

@@ -20,12 +20,13 @@ type benchOptions struct {
 	TTL, Poll                 time.Duration
 	Jitter                    float64
 	Sweep                     []int
+	Render                    string
 }
 
 func newBenchCmd(e Env, runF func(*benchOptions) error) *cobra.Command {
 	opts := &benchOptions{}
 	cmd := &cobra.Command{
-		Use:   "bench --to TARGET --origin URL [--clients 1000] [--out DIR]",
+		Use:   "bench --to TARGET --origin URL [--clients 1000] [--out DIR] | bench --render results.json",
 		Short: "Measure update latency and origin load through a real CDN (Varnish)",
 		Long: `Start Varnish (with internal/cdnharness/cdn.vcl) in front of ORIGIN, the
 public HTTP endpoint of the store TARGET names, run a fleet of SDK clients
@@ -59,12 +60,17 @@ binds 127.0.0.1; it needs varnishd (scripts/cdn.sh install).`,
 	f.DurationVar(&opts.Poll, "poll", 5*time.Second, "SDK poll interval")
 	f.Float64Var(&opts.Jitter, "jitter", 0.2, "SDK poll jitter, a fraction of the interval")
 	f.IntSliceVar(&opts.Sweep, "sweep", []int{10, 100}, "smaller fleet sizes for origin load against clients")
-	_ = cmd.MarkFlagRequired("to")
-	_ = cmd.MarkFlagRequired("origin")
+	f.StringVar(&opts.Render, "render", "", "write the report of an earlier run's results.json to --out instead of running")
 	return cmd
 }
 
 func runBench(e Env, opts *benchOptions, cmd *cobra.Command) error {
+	if opts.Render != "" {
+		return renderBench(opts, cmd)
+	}
+	if opts.To == "" || opts.Origin == "" {
+		return usagef("bench needs --to and --origin (or --render)")
+	}
 	ctx := cmd.Context()
 	bin := opts.Varnishd
 	if bin == "" {
@@ -125,4 +131,24 @@ func writeBenchReport(dir string, results []*cdnharness.Result) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "results.json"), data, 0o644)
+}
+
+// renderBench rewrites the report from a results.json, for example after a
+// change to the chart.
+func renderBench(opts *benchOptions, cmd *cobra.Command) error {
+	data, err := os.ReadFile(opts.Render)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	var results []*cdnharness.Result
+	if err := json.Unmarshal(data, &results); err != nil {
+		return fmt.Errorf("bench: %s: %w", opts.Render, err)
+	}
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := writeBenchReport(opts.Out, results); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	return cdnharness.WriteMarkdown(cmd.OutOrStdout(), results)
 }
