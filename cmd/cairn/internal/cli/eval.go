@@ -247,31 +247,40 @@ func bucketValue(f ruleset.Flag, ec *ruleset.Context) string {
 	return fmt.Sprint(v)
 }
 
+// describeCondition renders a condition with the context's value of its
+// attribute, such as `country in "DE", "AT" (is "DE")`.
 func describeCondition(c ruleset.Condition, ec *ruleset.Context) string {
 	vals := make([]string, len(c.Values))
 	for i, v := range c.Values {
 		b, _ := json.Marshal(v)
 		vals[i] = string(b)
 	}
-	operands := strings.Join(vals, ", ")
-	if c.Attribute == "" {
-		return fmt.Sprintf("%s %s", c.Op, operands)
-	}
-	var have string
-	if c.Attribute == ruleset.KeyAttribute {
-		have, _ := json.Marshal(ec.Key())
-		return fmt.Sprintf("%s %s %s (is %s)", c.Attribute, c.Op, operands, have)
-	}
-	if v, ok := ec.Attribute(c.Attribute); ok && v != nil {
-		b, _ := json.Marshal(v)
-		have = fmt.Sprintf(" (is %s)", b)
+	parts := []string{c.Attribute, string(c.Op), strings.Join(vals, ", ")}
+	if c.Attribute == "" { // segment conditions
+		parts = parts[1:]
 	} else {
-		have = " (absent)"
+		parts = append(parts, "("+contextValue(c.Attribute, ec)+")")
 	}
-	if operands == "" {
-		return fmt.Sprintf("%s %s%s", c.Attribute, c.Op, have)
+	var nonEmpty []string
+	for _, p := range parts {
+		if p != "" {
+			nonEmpty = append(nonEmpty, p)
+		}
 	}
-	return fmt.Sprintf("%s %s %s%s", c.Attribute, c.Op, operands, have)
+	return strings.Join(nonEmpty, " ")
+}
+
+// contextValue renders what the context holds for attribute.
+func contextValue(attribute string, ec *ruleset.Context) string {
+	var v any = ec.Key()
+	if attribute != ruleset.KeyAttribute {
+		var ok bool
+		if v, ok = ec.Attribute(attribute); !ok || v == nil {
+			return "absent"
+		}
+	}
+	b, _ := json.Marshal(v)
+	return "is " + string(b)
 }
 
 func writeEvalText(w io.Writer, r evalResult, ec *ruleset.Context) error {

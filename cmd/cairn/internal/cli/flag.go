@@ -247,24 +247,11 @@ func editPublished(e Env, opts *flagEditOptions, cmd *cobra.Command) (flagEditRe
 		res.Change = switchChange(*opts.Enable)
 		r, err = t.pub.Toggle(ctx, opts.Env, opts.Flag, *opts.Enable, author)
 	} else {
-		cur, err := t.pub.Current(ctx, opts.Env)
-		if err != nil {
-			return res, fmt.Errorf("read the published %s ruleset: %w", opts.Env, err)
-		}
-		before, ok := cur.Flags[opts.Flag]
-		if !ok {
-			return res, usagef("flag %s is not in the published %s ruleset", opts.Flag, opts.Env)
-		}
-		serve, err := serveOf(opts, before)
-		if err != nil {
+		var serve ruleset.Serve
+		if serve, err = publishedServe(cmd, e, t, opts, &res); err != nil {
 			return res, err
 		}
-		res.Change = "default: " + diff.DescribeServe(serve)
-		res.Shift = shiftOf(before, serve, e)
 		r, err = t.pub.SetServe(ctx, opts.Env, opts.Flag, serve, author)
-		if err != nil {
-			return res, err
-		}
 	}
 	if err != nil {
 		return res, err
@@ -272,6 +259,26 @@ func editPublished(e Env, opts *flagEditOptions, cmd *cobra.Command) (flagEditRe
 	res.Unchanged, res.Version = r.Unchanged, r.Version
 	res.URL = t.objectURL(publisher.CurrentKey(opts.Env))
 	return res, nil
+}
+
+// publishedServe reads the flag from the published ruleset and turns the
+// rollout or serve arguments into a Serve for it, describing the change in res.
+func publishedServe(cmd *cobra.Command, e Env, t *target, opts *flagEditOptions, res *flagEditResult) (ruleset.Serve, error) {
+	cur, err := t.pub.Current(cmd.Context(), opts.Env)
+	if err != nil {
+		return ruleset.Serve{}, fmt.Errorf("read the published %s ruleset: %w", opts.Env, err)
+	}
+	before, ok := cur.Flags[opts.Flag]
+	if !ok {
+		return ruleset.Serve{}, usagef("flag %s is not in the published %s ruleset", opts.Flag, opts.Env)
+	}
+	serve, err := serveOf(opts, before)
+	if err != nil {
+		return ruleset.Serve{}, err
+	}
+	res.Change = "default: " + diff.DescribeServe(serve)
+	res.Shift = shiftOf(before, serve, e)
+	return serve, nil
 }
 
 func switchChange(on bool) string {
