@@ -50,6 +50,15 @@ that would undo it stops until you run cairn sync or publish with
 		Example: `  cairn flag enable new-checkout --env staging flags
   cairn flag rollout new-checkout 25 --env production flags
   cairn flag disable new-checkout --env production --to gs://acme-flags/shop`,
+		// Runnable, so that a mistyped subcommand is a usage error rather
+		// than cobra's help with exit status 0.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return usagef("unknown command %q for \"cairn flag\" (want enable, disable, rollout or serve)", args[0])
+		},
 	}
 	cmd.AddCommand(
 		newFlagSwitchCmd(e, true, nil),

@@ -38,6 +38,7 @@ func TestInvalidInput(t *testing.T) {
 		{name: "missing --env", args: []string{"build", "flags"}, code: ExitUsage, want: `required flag(s) "env" not set`},
 		{name: "missing directory", args: []string{"validate", "nowhere"}, code: ExitUsage, want: "flag directory nowhere does not exist"},
 		{name: "unknown command", args: []string{"publsh"}, code: ExitUsage, want: `unknown command "publsh"`},
+		{name: "unknown flag subcommand", args: []string{"flag", "enabel", "x"}, code: ExitUsage, want: `unknown command "enabel" for "cairn flag"`},
 		{name: "unknown flag", args: []string{"validate", "--frobnicate"}, code: ExitUsage, want: "unknown flag: --frobnicate"},
 		{name: "bad output format", args: []string{"validate", "flags", "--output", "yaml"}, code: ExitUsage, want: `unknown output format "yaml"`},
 		{name: "too many arguments", args: []string{"validate", "a", "b"}, code: ExitUsage, want: "accepts at most 1 arg(s)"},
