@@ -37,6 +37,9 @@ type flag struct {
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.
 	static *Detail
+	// needsTime is set when the result can depend on the instant: a
+	// schedule, a progressive rollout or an expiry date.
+	needsTime bool
 	// quarantine is why this SDK can't evaluate the flag (it uses something
 	// newer than this package knows); nil for a healthy flag.
 	quarantine error

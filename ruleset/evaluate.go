@@ -28,18 +28,51 @@ func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail
 // flag's type differs it returns ReasonTypeMismatch with no value.
 // TypeNumber serves integer and floating-point callers alike.
 func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now time.Time) (d Detail) {
-	if rs == nil {
-		return failed(ReasonError, ErrNoRuleset)
-	}
-	f := rs.table.get(flagKey)
+	f, fail := rs.find(flagKey, want)
 	if f == nil {
-		return failed(ReasonFlagNotFound, ErrFlagNotFound)
+		return fail
 	}
-	if f.quarantine == nil && f.typ != want {
-		return failed(ReasonTypeMismatch, ErrTypeMismatch)
+	if f.static != nil {
+		return *f.static
 	}
 	f.evaluate(&d, c, now)
 	return d
+}
+
+// EvaluateTypeClock is EvaluateType that reads the time from clock, and
+// only for the flags whose result can depend on it (a schedule, a
+// progressive rollout or an expiry date). Reading the clock costs as much
+// as evaluating a plain flag, so an SDK on the hot path should use this.
+func (rs *Ruleset) EvaluateTypeClock(flagKey string, want FlagType, c *Context, clock func() time.Time) (d Detail) {
+	f, fail := rs.find(flagKey, want)
+	if f == nil {
+		return fail
+	}
+	if f.static != nil {
+		return *f.static
+	}
+	var now time.Time
+	if f.needsTime {
+		now = clock()
+	}
+	f.evaluate(&d, c, now)
+	return d
+}
+
+// find looks a flag up for a typed evaluation; when it returns nil, the
+// Detail says why.
+func (rs *Ruleset) find(flagKey string, want FlagType) (*flag, Detail) {
+	if rs == nil {
+		return nil, failed(ReasonError, ErrNoRuleset)
+	}
+	f := rs.table.get(flagKey)
+	if f == nil {
+		return nil, failed(ReasonFlagNotFound, ErrFlagNotFound)
+	}
+	if f.quarantine == nil && f.typ != want {
+		return nil, failed(ReasonTypeMismatch, ErrTypeMismatch)
+	}
+	return f, Detail{}
 }
 
 // evaluate fills d, which must be zero.

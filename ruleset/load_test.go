@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadRejects(t *testing.T) {
@@ -231,5 +232,25 @@ func TestFlagTableFindsEveryKey(t *testing.T) {
 		if tab.get(k) != nil {
 			t.Errorf("get(%q) found a flag", k)
 		}
+	}
+}
+
+func TestEvaluateTypeClockReadsTheClockOnlyWhenNeeded(t *testing.T) {
+	scheduled := plainBoolFlag("scheduled")
+	scheduled.Schedule = []ScheduleStep{{At: benchNow.Add(-time.Hour), Enabled: false}}
+	rs := mustLoadDoc(t, benchDoc(plainBoolFlag("plain"), rolloutFlag("rollout", 25), scheduled))
+	calls := 0
+	clock := func() time.Time { calls++; return benchNow }
+	c := benchContext()
+	rs.EvaluateTypeClock("plain", TypeBoolean, c, clock)
+	rs.EvaluateTypeClock("rollout", TypeBoolean, c, clock)
+	if calls != 0 {
+		t.Errorf("clock read %d times for flags that don't depend on time", calls)
+	}
+	if d := rs.EvaluateTypeClock("scheduled", TypeBoolean, c, clock); calls != 1 || d.Reason != ReasonOff {
+		t.Errorf("scheduled flag: %d clock reads, %+v", calls, d)
+	}
+	if d := rs.EvaluateTypeClock("plain", TypeString, c, clock); d.Reason != ReasonTypeMismatch {
+		t.Errorf("type mismatch: %+v", d)
 	}
 }

@@ -82,6 +82,17 @@ func TestVectors(t *testing.T) {
 				if tc.Expect.Expired != nil && d.Expired != *tc.Expect.Expired {
 					t.Errorf("expired = %v, want %v", d.Expired, *tc.Expect.Expired)
 				}
+				// The clock-reading form must agree with the explicit one.
+				want := FlagType(tc.Type)
+				if want == "" {
+					want, _ = rs.FlagType(tc.Flag)
+				}
+				if want != "" {
+					dc := rs.EvaluateTypeClock(tc.Flag, want, c, func() time.Time { return now })
+					if dc.Reason != d.Reason || dc.VariationKey != d.VariationKey || dc.Expired != d.Expired {
+						t.Errorf("EvaluateTypeClock = %+v, EvaluateType/Evaluate = %+v", dc, d)
+					}
+				}
 			})
 		}
 	}
