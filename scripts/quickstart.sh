@@ -23,7 +23,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 run() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
 
 say "building cairn and the SDK client (first build takes a minute or two)"
