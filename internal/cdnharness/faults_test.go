@@ -118,12 +118,16 @@ func runFault(t *testing.T, tox *cdnharness.Toxiproxy, f fault) {
 	pub := publisher.New(store, publisher.WithCacheControl(cc, ""), publisher.WithGzip(true))
 	env := freshEnv("fault")
 	var published atomic.Int64
-	publish := func(v int64) {
+	// publish returns how long the publish took: the clients can't have
+	// the version before it is written.
+	publish := func(v int64) time.Duration {
 		t.Helper()
 		published.Store(v)
+		start := time.Now()
 		if r, err := pub.Publish(ctx, cdnharness.MarkedDocument(env, 100, v), publisher.PublishOptions{}); err != nil || r.Version != v {
 			t.Fatalf("publish %d: %+v %v", v, r, err)
 		}
+		return time.Since(start)
 	}
 	publish(1)
 	fleet, err := cdnharness.StartFleet(cdnharness.FleetConfig{
@@ -141,15 +145,16 @@ func runFault(t *testing.T, tox *cdnharness.Toxiproxy, f fault) {
 
 	// Bound on reaching a version in good times, and after a fault clears:
 	// the TTL, an origin fetch that may still be timing out, the longest
-	// wait between polls (poll or backoff, jittered), one request timeout.
+	// wait between polls (poll or backoff, jittered), one request timeout
+	// (twice the poll interval, the fleet's default).
 	good := ciTTL + time.Duration(float64(ciPoll)*(1+ciJitter))
-	recovery := ciTTL + fetchTimeout + time.Duration(float64(ciPoll)*(1+ciJitter)) + ciPoll
+	recovery := ciTTL + fetchTimeout + time.Duration(float64(ciPoll)*(1+ciJitter)) + 2*ciPoll
 	if n := fleet.WaitAll(ctx, 1, 2*good+5*time.Second); n > 0 {
 		t.Fatalf("%d clients never got version 1", n)
 	}
-	publish(2)
-	if n := fleet.WaitAll(ctx, 2, good+slack); n > 0 {
-		t.Fatalf("%d clients did not get version 2 within %v", n, good+slack)
+	took := publish(2)
+	if n := fleet.WaitAll(ctx, 2, good+took+slack); n > 0 {
+		t.Fatalf("%d clients did not get version 2 within %v", n, good+took+slack)
 	}
 
 	wireBefore := fleet.Wire.Counts()

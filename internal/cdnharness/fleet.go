@@ -28,7 +28,8 @@ type FleetConfig struct {
 	// zero means Poll/2 and Poll, so that a client recovers within a poll
 	// interval of a fault clearing.
 	BackoffInitial, BackoffMax time.Duration
-	// RequestTimeout bounds one poll; zero means Poll.
+	// RequestTimeout bounds one poll; zero means twice Poll, so that a
+	// loaded machine does not turn slow answers into failures.
 	RequestTimeout time.Duration
 	// Transport is shared by all clients (connections are reused across
 	// them); it is wrapped in a Wire. Nil means a clone of
@@ -66,7 +67,7 @@ func StartFleet(cfg FleetConfig) (*Fleet, error) {
 		cfg.BackoffMax = cfg.Poll
 	}
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = cfg.Poll
+		cfg.RequestTimeout = 2 * cfg.Poll
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

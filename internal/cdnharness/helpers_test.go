@@ -25,9 +25,10 @@ const (
 	ciJitter  = 0.2
 )
 
-// slack absorbs scheduling delays on a loaded two-core machine; the
-// measured figures are logged so that a creeping delay shows.
-const slack = time.Second
+// slack absorbs scheduling delays on a loaded two-core machine under the
+// race detector; the measured figures are logged so that a creeping delay
+// shows.
+var slack = map[bool]time.Duration{false: 2 * time.Second, true: 6 * time.Second}[raceEnabled]
 
 func varnishd(t *testing.T) string {
 	t.Helper()
@@ -109,8 +110,10 @@ func checkRun(t *testing.T, r *cdnharness.Result) {
 	if r.Wrong > 0 {
 		t.Errorf("%d wrong evaluations, first: %q", r.Wrong, r.WrongFirst)
 	}
-	if s.Max > r.Bound+slack {
-		t.Errorf("slowest client took %v, bound %v + %v slack", s.Max, r.Bound, slack)
+	// A latency counts from the start of its publish, so the publish's own
+	// time (slow under -race) is part of it.
+	if s.Max > r.Bound+r.MaxPublish+slack {
+		t.Errorf("slowest client took %v, bound %v + publish %v + %v slack", s.Max, r.Bound, r.MaxPublish, slack)
 	}
 	if len(r.Latencies) == 0 || slices.Min(r.Latencies) < 0 {
 		t.Errorf("latencies %v", r.Latencies)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package cdnharness_test
+
+const raceEnabled = false
