@@ -29,7 +29,6 @@ type projectSpec struct {
 	RequireOwner  bool     `yaml:"require_owner"`
 	RequireExpiry bool     `yaml:"require_expiry"`
 	MaxExpiryDays int      `yaml:"max_expiry_days" validate:"gte=0,lte=36500"`
-	path          string
 	at            fieldAt
 }
 
