@@ -116,3 +116,16 @@ func TestHelpShowsExamples(t *testing.T) {
 		t.Errorf("exit %d, help:\n%s", r.code, r.stdout)
 	}
 }
+
+func TestBuildToFileEqualsStandardOutput(t *testing.T) {
+	inProject(t)
+	writeFile(t, "out.json", "old content")
+	stdout := cairn(t, "build", "flags", "--env", "staging")
+	toFile := cairn(t, "build", "flags", "--env", "staging", "-o", "out.json")
+	if stdout.code != 0 || toFile.code != 0 || toFile.stdout != "" {
+		t.Fatalf("exit %d and %d, stdout %q", stdout.code, toFile.code, toFile.stdout)
+	}
+	if got := readFile(t, "out.json"); got != stdout.stdout {
+		t.Errorf("out.json differs from the printed ruleset")
+	}
+}

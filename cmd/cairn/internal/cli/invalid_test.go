@@ -47,6 +47,10 @@ func TestInvalidInput(t *testing.T) {
 		{name: "s3 URL without bucket", args: []string{"history", "--env", "production", "--to", "s3:///prefix"}, code: ExitUsage, want: "missing bucket"},
 		{name: "unwritable target", setup: writeBad("blocker", "a file, not a directory"), args: []string{"publish", "flags", "--env", "production", "--to", "blocker/site"},
 			code: ExitError, want: "not a directory"},
+		{name: "build -o keeps the old file on invalid input", setup: func(t *testing.T) {
+			writeFile(t, "out.json", "old")
+			writeFile(t, "flags/bad.yaml", "flags:\n  x:\n    ownr: me\n")
+		}, args: []string{"build", "flags", "--env", "production", "-o", "out.json"}, code: ExitInvalid, want: `unknown field "ownr"`, problems: true},
 		{name: "unwritable build output", args: []string{"build", "flags", "--env", "production", "-o", "no/such/dir/out.json"}, code: ExitError, want: "no/such/dir"},
 		{name: "bad attribute", args: []string{"eval", "new-checkout", "--env", "production", "--dir", "flags", "--key", "k", "--attr", "novalue"},
 			code: ExitUsage, want: `--attr "novalue": want NAME=VALUE or NAME:=JSON`},
