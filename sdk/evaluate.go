@@ -72,9 +72,7 @@ func (c *Client) Bool(flagKey string, ec *Context, def bool) bool {
 
 // BoolDetail is Bool with the variation and reason.
 func (c *Client) BoolDetail(flagKey string, ec *Context, def bool) Detail[bool] {
-	d := c.evaluate(flagKey, ruleset.TypeBoolean, ec)
-	v, ok := d.Value.(bool)
-	return typed(&d, v, ok, def)
+	return detail(c, flagKey, ruleset.TypeBoolean, ec, def)
 }
 
 // String returns the value of string flag flagKey for ec, or def; see Bool.
@@ -84,9 +82,7 @@ func (c *Client) String(flagKey string, ec *Context, def string) string {
 
 // StringDetail is String with the variation and reason.
 func (c *Client) StringDetail(flagKey string, ec *Context, def string) Detail[string] {
-	d := c.evaluate(flagKey, ruleset.TypeString, ec)
-	v, ok := d.Value.(string)
-	return typed(&d, v, ok, def)
+	return detail(c, flagKey, ruleset.TypeString, ec, def)
 }
 
 // Float returns the value of number flag flagKey for ec, or def; see Bool.
@@ -96,9 +92,7 @@ func (c *Client) Float(flagKey string, ec *Context, def float64) float64 {
 
 // FloatDetail is Float with the variation and reason.
 func (c *Client) FloatDetail(flagKey string, ec *Context, def float64) Detail[float64] {
-	d := c.evaluate(flagKey, ruleset.TypeNumber, ec)
-	v, ok := d.Value.(float64)
-	return typed(&d, v, ok, def)
+	return detail(c, flagKey, ruleset.TypeNumber, ec, def)
 }
 
 // Int returns the value of number flag flagKey for ec as an int64, or def;
@@ -128,12 +122,10 @@ func (c *Client) JSON(flagKey string, ec *Context, def json.RawMessage) json.Raw
 
 // JSONDetail is JSON with the variation and reason.
 func (c *Client) JSONDetail(flagKey string, ec *Context, def json.RawMessage) Detail[json.RawMessage] {
-	d := c.evaluate(flagKey, ruleset.TypeJSON, ec)
-	v, ok := d.Value.(json.RawMessage)
-	return typed(&d, v, ok, def)
+	return detail(c, flagKey, ruleset.TypeJSON, ec, def)
 }
 
-// evaluate is the one path every typed method takes: a lock-free load of the
+// evaluate is the path of IntDetail, which post-processes the number: a lock-free load of the
 // current ruleset, a pure evaluation, and the hooks, which cost one branch
 // when unused.
 func (c *Client) evaluate(flagKey string, want ruleset.FlagType, ec *Context) ruleset.Detail {
@@ -166,6 +158,21 @@ func value[T any](c *Client, flagKey string, want ruleset.FlagType, ec *Context,
 		return v
 	}
 	return def
+}
+
+// detail is value for the Detail methods.
+func detail[T any](c *Client, flagKey string, want ruleset.FlagType, ec *Context, def T) Detail[T] {
+	snap := c.current.Load()
+	if snap == nil {
+		return Detail[T]{Value: def, VariationIndex: -1, RuleIndex: -1, Reason: ReasonError, Err: ErrNotReady}
+	}
+	now := c.now()
+	d := snap.rs.EvaluateType(flagKey, want, ec, now)
+	if d.Expired || c.exposures != nil {
+		c.afterEvaluate(snap, flagKey, ec, &d, now)
+	}
+	v, ok := d.Value.(T)
+	return typed(&d, v, ok, def)
 }
 
 func notReady() ruleset.Detail {
