@@ -34,7 +34,31 @@ func newFlagTable(flags map[string]*flag) flagTable {
 	return t
 }
 
+// get finds a flag. It is the one cost every evaluation pays, so for the
+// usual key length (8 to 16 bytes) it calls nothing: the two words that
+// hash the key also compare it, where == would call the runtime's memequal
+// and make get keep a stack frame and spill around the call.
 func (t *flagTable) get(key string) *flag {
+	n := len(key)
+	if n < 8 || n > 16 || len(t.slots) == 0 {
+		return t.getAny(key)
+	}
+	w0, w1 := le64(key), le64(key[n-8:])
+	i := hashWords(n, w0, w1) & t.mask
+	for {
+		s := &t.slots[i]
+		if s.flag == nil {
+			return nil
+		}
+		if len(s.key) == n && le64(s.key) == w0 && le64(s.key[n-8:]) == w1 {
+			return s.flag
+		}
+		i = (i + 1) & t.mask
+	}
+}
+
+// getAny is get for any key length.
+func (t *flagTable) getAny(key string) *flag {
 	if len(t.slots) == 0 {
 		return nil
 	}
@@ -51,15 +75,20 @@ func (t *flagTable) get(key string) *flag {
 	}
 }
 
-// keyHash mixes a key eight bytes at a time (multiply, rotate, multiply),
-// then avalanches with MurmurHash3's 64-bit finalizer so that the low bits
-// used as the slot index depend on every byte. It needs no seed and costs a
-// fraction of hash/maphash's call overhead for the short keys flags have.
-// Flag keys come from the team's own ruleset, so it need not resist chosen
-// collisions: a collision only lengthens a probe chain.
+// keyHash mixes a key into a slot hash. Keys of 8 to 16 bytes, the usual
+// length, are two overlapping words (the first and last eight bytes) and
+// their length; others go eight bytes at a time. Both end in MurmurHash3's
+// 64-bit finalizer so that the low bits used as the slot index depend on
+// every byte. It needs no seed: flag keys come from the team's own ruleset,
+// so it need not resist chosen collisions, which only lengthen a probe
+// chain.
 func keyHash(key string) uint64 {
+	n := len(key)
+	if n >= 8 && n <= 16 {
+		return hashWords(n, le64(key), le64(key[n-8:]))
+	}
 	const m1, m2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
-	h := uint64(len(key)) * m1
+	h := uint64(n) * m1
 	s := key
 	for len(s) >= 8 {
 		h ^= le64(s) * m2
@@ -68,9 +97,9 @@ func keyHash(key string) uint64 {
 	}
 	if len(s) > 0 {
 		var tail uint64
-		if len(key) >= 8 {
+		if n >= 8 {
 			// Re-read the last eight bytes (overlapping) rather than loop.
-			tail = le64(key[len(key)-8:])
+			tail = le64(key[n-8:])
 		} else {
 			for i := 0; i < len(s); i++ {
 				tail |= uint64(s[i]) << (8 * i)
@@ -79,6 +108,19 @@ func keyHash(key string) uint64 {
 		h ^= tail * m2
 		h = bits.RotateLeft64(h, 31) * m1
 	}
+	return fmix64(h)
+}
+
+// hashWords is keyHash of an 8- to 16-byte key of length n whose first and
+// last eight bytes are w0 and w1.
+func hashWords(n int, w0, w1 uint64) uint64 {
+	const m1, m2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+	return fmix64(w0*m1 ^ bits.RotateLeft64(w1*m2, 29) ^ uint64(n))
+}
+
+// fmix64 is MurmurHash3's 64-bit finalizer: every input bit flips each
+// output bit with probability close to one half.
+func fmix64(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xFF51AFD7ED558CCD
 	h ^= h >> 33
