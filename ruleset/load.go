@@ -58,6 +58,12 @@ func LoadNamed(name string, data []byte) (*Ruleset, error) {
 }
 
 func load(data []byte) (*Ruleset, Problems) {
+	return loadWith(decode, data)
+}
+
+// loadWith is load with the decoder as a parameter, so that tests can hold
+// the hand decoder to the reflection one's results.
+func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, Problems) {
 	if len(data) > MaxRulesetSize {
 		return nil, Problems{{Message: fmt.Sprintf("ruleset is %d bytes, more than the %d allowed", len(data), MaxRulesetSize)}}
 	}
@@ -148,13 +154,18 @@ type decoded struct {
 	Document
 	flagErrs    map[string]error
 	segmentErrs map[string]error
+	// slowFlags counts the flags the hand decoder left to reflection; tests
+	// check that well-formed flags never need it.
+	slowFlags int
 }
 
-// decode decodes a ruleset. The common case, a ruleset this version fully
-// understands, takes one strict pass straight into a Document. Anything else
-// (unknown fields to quarantine, type errors to report per flag) takes a
-// second pass that decodes each flag and segment on its own.
-func decode(data []byte) (*decoded, *Problem) {
+// decodeReflect decodes a ruleset by reflection; it is the reference for
+// the hand decoder (see decode) and what decodes whatever that one leaves.
+// The common case, a ruleset this version fully understands, takes one
+// strict pass straight into a Document. Anything else (unknown fields to
+// quarantine, type errors to report per flag) takes a second pass that
+// decodes each flag and segment on its own.
+func decodeReflect(data []byte) (*decoded, *Problem) {
 	var doc Document
 	if decodeStrict(data, &doc) == nil {
 		return &decoded{Document: doc}, nil

@@ -108,7 +108,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func mustMarshal(t *testing.T, d *Document) []byte {
+func mustMarshal(t testing.TB, d *Document) []byte {
 	t.Helper()
 	data, err := Marshal(d)
 	if err != nil {
