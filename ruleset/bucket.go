@@ -39,7 +39,36 @@ func bucketOf(f *flag, c *Context) int {
 		}
 	}
 	var buf [128]byte
-	return bucketBytes(buf[:0], f.salt, value)
+	p := f.saltSlash
+	n := len(f.salt) + 1
+	if p == "" || n+len(value) > len(buf) {
+		return bucketBytes(buf[:0], f.salt, value)
+	}
+	// Copying the prefix in whole 16-byte chunks compiles to register moves,
+	// where appending it would call memmove; the zero padding past n is
+	// overwritten by value.
+	for i := 0; i+16 <= len(p); i += 16 {
+		copy(buf[i:i+16], p[i:i+16])
+	}
+	copy(buf[n:], value)
+	return int(murmur3.Sum32(buf[:n+len(value)]) % Buckets)
+}
+
+// saltChunks is the longest salt + "/" kept padded for bucketOf; longer
+// salts take the general path.
+const saltChunks = 3
+
+// paddedSaltSlash returns salt + "/" zero-padded to a whole number of
+// 16-byte chunks, or "" when it is longer than saltChunks chunks.
+func paddedSaltSlash(salt string) string {
+	n := len(salt) + 1
+	if n > 16*saltChunks {
+		return ""
+	}
+	b := make([]byte, (n+15)/16*16)
+	copy(b, salt)
+	b[len(salt)] = '/'
+	return string(b)
 }
 
 // bucketNumber buckets by a number's shortest decimal form, so 42 and "42"

@@ -150,7 +150,7 @@ func (c *Context) lookupHashed(name string, hash uint32) (*value, bool) {
 		return &c.attrs[i].v, true
 	}
 	for i, h := range c.hashes {
-		if h == hash && c.attrs[i].name == name {
+		if h == hash && sameBytes(c.attrs[i].name, name) {
 			return &c.attrs[i].v, true
 		}
 	}

@@ -131,6 +131,27 @@ func (f *flag) staticDetail() *Detail {
 	return d
 }
 
+// prepare precomputes what evaluation reads beyond the compiled flag. Load
+// calls it once the flag has compiled without problems.
+func (f *flag) prepare() {
+	if f.bucketing() {
+		f.saltSlash = paddedSaltSlash(f.salt)
+	}
+}
+
+// bucketing reports whether any of the flag's serves buckets.
+func (f *flag) bucketing() bool {
+	if f.def.kind != serveVariation {
+		return true
+	}
+	for i := range f.rules {
+		if f.rules[i].serve.kind != serveVariation {
+			return true
+		}
+	}
+	return false
+}
+
 // emptyContext stands in for a nil *Context. It is never modified.
 var emptyContext = Context{keyVal: stringValue("")}
 
