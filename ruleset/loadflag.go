@@ -85,6 +85,7 @@ func (l *loader) compileFlag(path, key string, f *Flag) (*flag, error) {
 		return nil, nil
 	}
 	cf.static = cf.staticDetail()
+	cf.prepare()
 	cf.needsTime = cf.expires != 0 || len(cf.schedule) > 0 || cf.def.kind == serveProgressive
 	for _, r := range cf.rules {
 		cf.needsTime = cf.needsTime || r.serve.kind == serveProgressive
