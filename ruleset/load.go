@@ -86,11 +86,16 @@ func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, 
 	if len(l.problems) > 0 {
 		return nil, l.problems
 	}
+	// The decoded maps become the Document's, less what fails or is
+	// quarantined: copying them cost a fifth of the heap a load allocates.
+	if dec.Segments == nil {
+		dec.Segments = map[string]Segment{}
+	}
 	rs := &Ruleset{
 		doc: &Document{
 			Schema: dec.Schema, Environment: dec.Environment, Version: dec.Version,
 			PublishedAt: dec.PublishedAt, Source: dec.Source,
-			Flags: make(map[string]Flag, len(dec.Flags)), Segments: make(map[string]Segment, len(dec.Segments)),
+			Flags: dec.Flags, Segments: dec.Segments,
 		},
 		flags:       make(map[string]*flag, len(dec.Flags)),
 		segments:    make(map[string]*segment, len(dec.Segments)),
@@ -103,30 +108,32 @@ func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, 
 	for _, key := range sortedKeys(dec.Segments) {
 		path := "segments." + key
 		if err := dec.segmentErrs[key]; err != nil {
+			delete(rs.doc.Segments, key)
 			l.decodeError(path, err, func(e error) { unknownSegments[key] = e })
 			continue
 		}
 		s := dec.Segments[key]
-		cs, err := l.compileSegment(path, key, &s)
+		cs, err := l.compileSegment(func() string { return path }, key, &s)
 		if err != nil {
+			delete(rs.doc.Segments, key)
 			unknownSegments[key] = err
 			continue
 		}
 		if cs != nil {
 			rs.segments[key] = cs
-			rs.doc.Segments[key] = s
 		}
 	}
 	l.segments = rs.segments
 	l.unknownSegments = unknownSegments
 	for _, key := range sortedKeys(dec.Flags) {
-		path := "flags." + key
+		path := func() string { return "flags." + key }
 		quarantine := func(e error) {
+			delete(rs.doc.Flags, key)
 			rs.flags[key] = &flag{key: key, quarantine: fmt.Errorf("flag %q: %w", key, e)}
 			rs.quarantined[key] = e.Error()
 		}
 		if err := dec.flagErrs[key]; err != nil {
-			l.decodeError(path, err, quarantine)
+			l.decodeError(path(), err, quarantine)
 			continue
 		}
 		f := dec.Flags[key]
@@ -137,7 +144,6 @@ func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, 
 		}
 		if cf != nil {
 			rs.flags[key] = cf
-			rs.doc.Flags[key] = f
 		}
 	}
 	if len(l.problems) > 0 {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -18,10 +19,10 @@ const maxLinearOperands = 8
 // compileFlag checks one flag and builds its query-ready form. It returns an
 // error only to quarantine the flag (content newer than this package); other
 // problems are recorded on the loader and give a nil flag.
-func (l *loader) compileFlag(path, key string, f *Flag) (*flag, error) {
+func (l *loader) compileFlag(path func() string, key string, f *Flag) (*flag, error) {
 	before := len(l.problems)
 	if f.Key != key {
-		l.addf(path+".key", "key %q differs from the map key %q", f.Key, key)
+		l.addf(path()+".key", "key %q differs from the map key %q", f.Key, key)
 	}
 	switch f.Type {
 	case TypeBoolean, TypeString, TypeNumber, TypeJSON:
@@ -35,39 +36,44 @@ func (l *loader) compileFlag(path, key string, f *Flag) (*flag, error) {
 	if !f.Expires.IsZero() {
 		cf.expires = f.Expires.UnixNano()
 	}
-	index := map[string]int{}
+	index := make(map[string]int, len(f.Variations))
 	if len(f.Variations) == 0 {
-		l.addf(path+".variations", "a flag needs at least one variation")
+		l.addf(path()+".variations", "a flag needs at least one variation")
 	}
+	cf.variations = make([]variation, 0, len(f.Variations))
 	for i, v := range f.Variations {
-		vpath := elemPath(path+".variations", i)
+		// Paths are built only for problems: most flags have none, and
+		// building them for every element showed in load profiles.
 		if v.Key == "" {
-			l.addf(vpath+".key", "missing variation key")
+			l.addf(elemPath(path()+".variations", i)+".key", "missing variation key")
 		} else if _, dup := index[v.Key]; dup {
-			l.addf(vpath+".key", "duplicate variation %q", v.Key)
+			l.addf(elemPath(path()+".variations", i)+".key", "duplicate variation %q", v.Key)
 		}
 		index[v.Key] = i
 		val, err := decodeVariation(f.Type, v.Value)
 		if err != nil {
-			l.addf(vpath+".value", "%v", err)
+			l.addf(elemPath(path()+".variations", i)+".value", "%v", err)
 		}
 		cf.variations = append(cf.variations, variation{key: v.Key, value: val})
 	}
 	vars := variationIndex{index: index, keys: f.Variations}
-	cf.off = vars.lookup(l, path+".off_variation", f.OffVariation)
+	cf.off = vars.lookup(l, path, ".off_variation", f.OffVariation)
+	if len(f.Rules) > 0 {
+		cf.rules = make([]rule, 0, len(f.Rules))
+	}
 	for i, r := range f.Rules {
-		rpath := elemPath(path+".rules", i)
+		rpath := func() string { return elemPath(path()+".rules", i) }
 		conds, err := l.compileConditions(rpath, r.Conditions, true)
 		if err != nil {
 			return nil, err
 		}
-		s, err := l.compileServe(rpath+".serve", &r.Serve, vars)
+		s, err := l.compileServe(func() string { return rpath() + ".serve" }, &r.Serve, vars)
 		if err != nil {
 			return nil, err
 		}
 		cf.rules = append(cf.rules, rule{name: r.Name, conds: conds, serve: s})
 	}
-	s, err := l.compileServe(path+".default", &f.Default, vars)
+	s, err := l.compileServe(func() string { return path() + ".default" }, &f.Default, vars)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +82,7 @@ func (l *loader) compileFlag(path, key string, f *Flag) (*flag, error) {
 	for i, step := range f.Schedule {
 		at := step.At.UnixNano()
 		if at <= last {
-			l.addf(fmt.Sprintf("%s.schedule[%d].at", path, i), "schedule steps must be in strictly increasing time order")
+			l.addf(fmt.Sprintf("%s.schedule[%d].at", path(), i), "schedule steps must be in strictly increasing time order")
 		}
 		last = at
 		cf.schedule = append(cf.schedule, scheduleStep{at: at, enabled: step.Enabled})
@@ -99,7 +105,8 @@ type variationIndex struct {
 	keys  []Variation
 }
 
-func (v variationIndex) lookup(l *loader, path, key string) int {
+// lookup resolves key; an unknown one is a problem at path() + field.
+func (v variationIndex) lookup(l *loader, path func() string, field, key string) int {
 	if i, ok := v.index[key]; ok {
 		return i
 	}
@@ -107,7 +114,7 @@ func (v variationIndex) lookup(l *loader, path, key string) int {
 	for i, k := range v.keys {
 		have[i] = k.Key
 	}
-	l.addf(path, "unknown variation %q (have: %s)", key, joinNames(have))
+	l.addf(path()+field, "unknown variation %q (have: %s)", key, joinNames(have))
 	return 0
 }
 
@@ -125,6 +132,9 @@ func joinNames(names []string) string {
 func decodeVariation(t FlagType, raw json.RawMessage) (any, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("missing value")
+	}
+	if v, ok := decodeVariationFast(t, raw); ok {
+		return v, nil
 	}
 	switch t {
 	case TypeBoolean:
@@ -156,7 +166,43 @@ func decodeVariation(t FlagType, raw json.RawMessage) (any, error) {
 	return json.RawMessage(compact.Bytes()), nil
 }
 
-func (l *loader) compileServe(path string, s *Serve, vars variationIndex) (serve, error) {
+// decodeVariationFast decodes the common values without json.Unmarshal,
+// which was a fifth of compile time; it gives up (false) on anything where
+// Unmarshal's leniency (null, escapes, invalid UTF-8) or errors would show.
+func decodeVariationFast(t FlagType, raw json.RawMessage) (any, bool) {
+	switch t {
+	case TypeBoolean:
+		switch string(raw) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	case TypeString:
+		n := len(raw)
+		if n < 2 || raw[0] != '"' || raw[n-1] != '"' {
+			return nil, false
+		}
+		for _, c := range raw[1 : n-1] {
+			if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+				return nil, false
+			}
+		}
+		return string(raw[1 : n-1]), true
+	case TypeNumber:
+		if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+			return nil, false
+		}
+		if !json.Valid(raw) {
+			return nil, false
+		}
+		n, err := strconv.ParseFloat(string(raw), 64)
+		return n, err == nil
+	}
+	return nil, false
+}
+
+func (l *loader) compileServe(path func() string, s *Serve, vars variationIndex) (serve, error) {
 	n := 0
 	if s.Variation != "" {
 		n++
@@ -168,18 +214,18 @@ func (l *loader) compileServe(path string, s *Serve, vars variationIndex) (serve
 		n++
 	}
 	if n != 1 {
-		l.addf(path, "serve needs exactly one of variation, split or progressive")
+		l.addf(path(), "serve needs exactly one of variation, split or progressive")
 		return serve{}, nil
 	}
 	switch {
 	case s.Variation != "":
-		return serve{kind: serveVariation, variation: vars.lookup(l, path+".variation", s.Variation)}, nil
+		return serve{kind: serveVariation, variation: vars.lookup(l, path, ".variation", s.Variation)}, nil
 	case s.Progressive != nil:
 		p := s.Progressive
-		pp := path + ".progressive"
+		pp := path() + ".progressive"
 		cp := progressive{
-			variation: vars.lookup(l, pp+".variation", p.Variation),
-			rest:      vars.lookup(l, pp+".rest", p.Rest),
+			variation: vars.lookup(l, path, ".progressive.variation", p.Variation),
+			rest:      vars.lookup(l, path, ".progressive.rest", p.Rest),
 			start:     p.Start.UnixMilli(), end: p.End.UnixMilli(),
 			from: p.FromWeight, to: p.ToWeight,
 		}
@@ -201,31 +247,46 @@ func (l *loader) compileServe(path string, s *Serve, vars variationIndex) (serve
 	}
 	// Lay the ranges out in variation order, whatever order the split lists
 	// them in, so that raising a weight only ever adds users to it.
-	weights := make([]int, len(vars.keys))
-	seen := make([]bool, len(vars.keys))
+	// Small flags keep the scratch on the stack.
+	var weightBuf [8]int
+	var seenBuf [8]bool
+	var weights []int
+	var seen []bool
+	if n := len(vars.keys); n <= len(weightBuf) {
+		weights, seen = weightBuf[:n], seenBuf[:n]
+	} else {
+		weights, seen = make([]int, n), make([]bool, n)
+	}
 	total := 0
 	for i, w := range s.Split {
-		wpath := elemPath(path+".split", i)
+		wpath := func() string { return elemPath(path()+".split", i) }
 		idx, ok := vars.index[w.Variation]
 		if !ok {
-			vars.lookup(l, wpath+".variation", w.Variation)
+			vars.lookup(l, wpath, ".variation", w.Variation)
 			continue
 		}
 		if seen[idx] {
-			l.addf(wpath+".variation", "variation %q appears twice in the split", w.Variation)
+			l.addf(wpath()+".variation", "variation %q appears twice in the split", w.Variation)
 		}
 		seen[idx] = true
 		if w.Weight < 0 || w.Weight > Buckets {
-			l.addf(wpath+".weight", "weight %d is outside 0..%d", w.Weight, Buckets)
+			l.addf(wpath()+".weight", "weight %d is outside 0..%d", w.Weight, Buckets)
 			continue
 		}
 		weights[idx] = w.Weight
 		total += w.Weight
 	}
 	if total != Buckets {
-		l.addf(path+".split", "weights add up to %d, not %d (100%%)", total, Buckets)
+		l.addf(path()+".split", "weights add up to %d, not %d (100%%)", total, Buckets)
 	}
 	out := serve{kind: serveSplit}
+	nonzero := 0
+	for _, w := range weights {
+		if w != 0 {
+			nonzero++
+		}
+	}
+	out.ranges = make([]bucketRange, 0, max(nonzero, 1))
 	end := 0
 	for idx, w := range weights {
 		if w == 0 {
@@ -235,17 +296,17 @@ func (l *loader) compileServe(path string, s *Serve, vars variationIndex) (serve
 		out.ranges = append(out.ranges, bucketRange{end: end, variation: idx})
 	}
 	if len(out.ranges) == 0 {
-		out.ranges = []bucketRange{{end: Buckets}}
+		out.ranges = append(out.ranges, bucketRange{end: Buckets})
 	}
 	return out, nil
 }
 
 // compileConditions checks and prepares conditions. Segment operators are
 // allowed only in flag rules (segments can't nest, so there are no cycles).
-func (l *loader) compileConditions(path string, conds []Condition, allowSegments bool) ([]condition, error) {
+func (l *loader) compileConditions(path func() string, conds []Condition, allowSegments bool) ([]condition, error) {
 	out := make([]condition, 0, len(conds))
 	for i := range conds {
-		cpath := elemPath(path+".conditions", i)
+		cpath := func() string { return elemPath(path()+".conditions", i) }
 		cd, err := l.compileCondition(cpath, &conds[i], allowSegments)
 		if err != nil {
 			return nil, err
@@ -255,7 +316,7 @@ func (l *loader) compileConditions(path string, conds []Condition, allowSegments
 	return out, nil
 }
 
-func (l *loader) compileCondition(path string, c *Condition, allowSegments bool) (condition, error) {
+func (l *loader) compileCondition(path func() string, c *Condition, allowSegments bool) (condition, error) {
 	code, ok := opcodes[c.Op]
 	if !ok {
 		return condition{}, fmt.Errorf("%w: operator %q", errUnknown, c.Op)
@@ -263,20 +324,20 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 	cd := condition{attr: c.Attribute, attrHash: nameHash(c.Attribute), code: code}
 	segmentOp := c.Op == OpInSegment || c.Op == OpNotInSegment
 	if !segmentOp && c.Attribute == "" {
-		l.addf(path+".attribute", "missing attribute")
+		l.addf(path()+".attribute", "missing attribute")
 	}
 	cd.negate = c.Op == OpNotEquals || c.Op == OpNotIn || c.Op == OpNotInSegment
-	vpath := path + ".values"
+	vpath := func() string { return path() + ".values" }
 	wantOne := func() bool {
 		if len(c.Values) != 1 {
-			l.addf(vpath, "operator %s takes exactly one value, got %d", c.Op, len(c.Values))
+			l.addf(vpath(), "operator %s takes exactly one value, got %d", c.Op, len(c.Values))
 			return false
 		}
 		return true
 	}
 	wantSome := func() bool {
 		if len(c.Values) == 0 {
-			l.addf(vpath, "operator %s needs at least one value", c.Op)
+			l.addf(vpath(), "operator %s needs at least one value", c.Op)
 			return false
 		}
 		return true
@@ -284,7 +345,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 	switch c.Op {
 	case OpExists:
 		if len(c.Values) != 0 {
-			l.addf(vpath, "operator exists takes no values")
+			l.addf(vpath(), "operator exists takes no values")
 		}
 	case OpEquals, OpNotEquals, OpIn, OpNotIn:
 		if (c.Op == OpEquals || c.Op == OpNotEquals) && !wantOne() {
@@ -303,7 +364,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 			case bool:
 				cd.bools = append(cd.bools, x)
 			default:
-				l.addf(fmt.Sprintf("%s[%d]", vpath, i), "value must be a string, number or boolean")
+				l.addf(fmt.Sprintf("%s[%d]", vpath(), i), "value must be a string, number or boolean")
 			}
 		}
 		if len(cd.strs) > maxLinearOperands {
@@ -319,7 +380,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 		for i, v := range c.Values {
 			s, ok := v.(string)
 			if !ok {
-				l.addf(fmt.Sprintf("%s[%d]", vpath, i), "operator %s takes strings", c.Op)
+				l.addf(fmt.Sprintf("%s[%d]", vpath(), i), "operator %s takes strings", c.Op)
 				continue
 			}
 			if c.Op != OpMatches {
@@ -328,7 +389,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 			}
 			re, err := regexp.Compile(s)
 			if err != nil {
-				l.addf(fmt.Sprintf("%s[%d]", vpath, i), "invalid regular expression: %v", err)
+				l.addf(fmt.Sprintf("%s[%d]", vpath(), i), "invalid regular expression: %v", err)
 				continue
 			}
 			cd.regexes = append(cd.regexes, re)
@@ -339,7 +400,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 		}
 		n, ok := c.Values[0].(float64)
 		if !ok {
-			l.addf(vpath+"[0]", "operator %s takes a number", c.Op)
+			l.addf(vpath()+"[0]", "operator %s takes a number", c.Op)
 		}
 		cd.nums = []float64{n}
 	case OpSemverEq, OpSemverLess, OpSemverLessEq, OpSemverGt, OpSemverGtEq:
@@ -349,7 +410,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 		s, _ := c.Values[0].(string)
 		ver, err := semver.NewVersion(s)
 		if err != nil {
-			l.addf(vpath+"[0]", "operator %s takes a semantic version, got %v", c.Op, c.Values[0])
+			l.addf(vpath()+"[0]", "operator %s takes a semantic version, got %v", c.Op, c.Values[0])
 			break
 		}
 		cd.version = ver
@@ -360,13 +421,13 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 		s, _ := c.Values[0].(string)
 		t, ok := parseTime(s)
 		if !ok {
-			l.addf(vpath+"[0]", "operator %s takes a date (YYYY-MM-DD) or RFC 3339 time, got %v", c.Op, c.Values[0])
+			l.addf(vpath()+"[0]", "operator %s takes a date (YYYY-MM-DD) or RFC 3339 time, got %v", c.Op, c.Values[0])
 			break
 		}
 		cd.time = t.UnixNano()
 	case OpInSegment, OpNotInSegment:
 		if !allowSegments {
-			l.addf(path+".op", "segment rules can't refer to other segments")
+			l.addf(path()+".op", "segment rules can't refer to other segments")
 			break
 		}
 		if !wantSome() {
@@ -379,7 +440,7 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 			}
 			s, ok := l.segments[key]
 			if !ok {
-				l.addf(fmt.Sprintf("%s[%d]", vpath, i), "unknown segment %v", v)
+				l.addf(fmt.Sprintf("%s[%d]", vpath(), i), "unknown segment %v", v)
 				continue
 			}
 			cd.segments = append(cd.segments, s)
@@ -388,14 +449,14 @@ func (l *loader) compileCondition(path string, c *Condition, allowSegments bool)
 	return cd, nil
 }
 
-func (l *loader) compileSegment(path, key string, s *Segment) (*segment, error) {
+func (l *loader) compileSegment(path func() string, key string, s *Segment) (*segment, error) {
 	before := len(l.problems)
 	if s.Key != key {
-		l.addf(path+".key", "key %q differs from the map key %q", s.Key, key)
+		l.addf(path()+".key", "key %q differs from the map key %q", s.Key, key)
 	}
 	cs := &segment{key: key, included: toSet(s.Included), excluded: toSet(s.Excluded)}
 	for i, r := range s.Rules {
-		conds, err := l.compileConditions(elemPath(path+".rules", i), r.Conditions, false)
+		conds, err := l.compileConditions(func() string { return elemPath(path()+".rules", i) }, r.Conditions, false)
 		if err != nil {
 			return nil, err
 		}
@@ -407,8 +468,9 @@ func (l *loader) compileSegment(path, key string, s *Segment) (*segment, error) 
 	return cs, nil
 }
 
-// elemPath renders a list element's path; cheaper than fmt.Sprintf, which
-// showed in load profiles since every element of every flag gets a path.
+// elemPath renders a list element's path; cheaper than fmt.Sprintf. Paths
+// are passed down as functions and rendered only for problems: building one
+// for every element of every flag was a tenth of load time.
 func elemPath(path string, i int) string {
 	return path + "[" + strconv.Itoa(i) + "]"
 }
