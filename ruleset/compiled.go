@@ -96,6 +96,9 @@ type scheduleStep struct {
 type condition struct {
 	attr     string
 	attrHash uint32 // nameHash(attr), to skip most string comparisons
+	// id is attr's attrID, set by prepare when it alone identifies the name
+	// (at most 16 bytes, not "key"); zero sends lookups the general way.
+	id attrID
 	// code is the operator as a small integer: switching on it is a jump
 	// table, where switching on the operator's name compares strings.
 	code   opcode

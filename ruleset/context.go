@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
 	"sort"
 	"strings"
@@ -23,14 +24,43 @@ type Context struct {
 	key    string
 	keyVal value       // the key as an attribute, for conditions on "key"
 	attrs  []attribute // sorted by name
-	hashes []uint32    // attrs[i].hash, packed so a lookup scans 4 bytes a step
-	index  map[string]int
+	// slots is an open-addressing table over attrs: 1 + the index of the
+	// attribute whose name hashes there (see slotOf), 0 when empty. At most
+	// half full, so a lookup, found or not, usually reads one slot; a scan
+	// would read every attribute before a missing one.
+	slots []int32
+	shift uint8 // 32 - log2(len(slots))
 }
 
 type attribute struct {
 	name string
-	hash uint32 // nameHash(name)
+	id   attrID
 	v    value
+}
+
+// attrID identifies an attribute name with integers, so that a lookup
+// compares integers, not bytes: its FNV-1a hash, its length, and two words
+// that hold all of its bytes when it is at most 16 bytes long. Two names of
+// up to 16 bytes are equal exactly when their attrIDs are.
+type attrID struct {
+	hash   uint32
+	n      uint32 // length; 0 also marks a condition with no usable attrID
+	w0, w1 uint64
+}
+
+func makeAttrID(s string) attrID {
+	id := attrID{hash: nameHash(s), n: uint32(len(s))}
+	switch n := len(s); {
+	case n >= 8:
+		// For names over 16 bytes the words leave out the middle; lookups
+		// of such names compare the strings.
+		id.w0, id.w1 = le64(s), le64(s[n-8:])
+	case n >= 4:
+		id.w0, id.w1 = uint64(le32(s)), uint64(le32(s[n-4:]))
+	case n > 0:
+		id.w0 = uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16
+	}
+	return id
 }
 
 // nameHash is FNV-1a of an attribute name. Contexts and rulesets are built
@@ -71,10 +101,6 @@ type value struct {
 	hasTime bool
 }
 
-// Linear search over a handful of attributes beats hashing the name; past
-// this many, a map is faster.
-const maxLinearAttributes = 8
-
 // NewContext builds a context. Attribute values may be strings, booleans,
 // any Go integer or float type, json.Number, time.Time, or slices of those
 // ([]string, []any, …); a list attribute meets a condition when any element
@@ -86,18 +112,21 @@ func NewContext(key string, attrs map[string]any) *Context {
 		if name == KeyAttribute {
 			continue
 		}
-		c.attrs = append(c.attrs, attribute{name: name, hash: nameHash(name), v: toValue(raw, 0)})
+		c.attrs = append(c.attrs, attribute{name: name, id: makeAttrID(name), v: toValue(raw, 0)})
 	}
 	sort.Slice(c.attrs, func(i, j int) bool { return c.attrs[i].name < c.attrs[j].name })
-	c.hashes = make([]uint32, len(c.attrs))
-	for i, a := range c.attrs {
-		c.hashes[i] = a.hash
+	size := 8
+	for size < 2*len(c.attrs) {
+		size <<= 1
 	}
-	if len(c.attrs) > maxLinearAttributes {
-		c.index = make(map[string]int, len(c.attrs))
-		for i, a := range c.attrs {
-			c.index[a.name] = i
+	c.slots = make([]int32, size)
+	c.shift = uint8(32 - bits.TrailingZeros(uint(size)))
+	for i, a := range c.attrs {
+		j := slotOf(a.id.hash, c.shift)
+		for c.slots[j] != 0 {
+			j = (j + 1) & uint32(size-1)
 		}
+		c.slots[j] = int32(i + 1)
 	}
 	return c
 }
@@ -136,25 +165,39 @@ func (c *Context) lookup(name string) (*value, bool) {
 	return c.lookupHashed(name, nameHash(name))
 }
 
-// lookupHashed finds an attribute whose name hashes to hash; conditions
-// carry their attribute's hash, so most mismatches cost one integer compare.
+// lookupHashed finds the attribute name, whose nameHash is hash.
 func (c *Context) lookupHashed(name string, hash uint32) (*value, bool) {
 	if name == KeyAttribute {
 		return &c.keyVal, true
 	}
-	if c.index != nil {
-		i, ok := c.index[name]
-		if !ok {
+	if len(c.slots) == 0 {
+		return nil, false
+	}
+	mask := uint32(len(c.slots) - 1)
+	for i := slotOf(hash, c.shift); ; i = (i + 1) & mask {
+		s := c.slots[i]
+		if s == 0 {
 			return nil, false
 		}
-		return &c.attrs[i].v, true
-	}
-	for i, h := range c.hashes {
-		if h == hash && sameBytes(c.attrs[i].name, name) {
-			return &c.attrs[i].v, true
+		if a := &c.attrs[s-1]; a.id.hash == hash && sameBytes(a.name, name) {
+			return &a.v, true
 		}
 	}
-	return nil, false
+}
+
+// slotOf is where an attribute whose name hashes to hash starts probing in
+// a table of 1<<(32-shift) slots. It takes the top bits of a Fibonacci
+// multiply, which depend on every bit of the hash; FNV-1a's low bits depend
+// only on the low bits of each byte.
+func slotOf(hash uint32, shift uint8) uint32 {
+	return hash * 0x9E3779B1 >> shift
+}
+
+// lookupCond finds a condition's attribute when match can't on its own: the
+// condition has no attrID (a long name, "key", or not prepared).
+func (c *Context) lookupCond(cd *condition) *value {
+	v, _ := c.lookupHashed(cd.attr, cd.attrHash)
+	return v
 }
 
 // Lists nested deeper than this are cut off, so a hostile context can't make

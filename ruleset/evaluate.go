@@ -137,6 +137,26 @@ func (f *flag) prepare() {
 	if f.bucketing() {
 		f.saltSlash = paddedSaltSlash(f.salt)
 	}
+	for i := range f.rules {
+		prepareConditions(f.rules[i].conds)
+	}
+}
+
+// prepareConditions sets the attrIDs of conditions and of the conditions of
+// the segments they name. A segment shared by several flags is prepared
+// again with the same values.
+func prepareConditions(conds []condition) {
+	for i := range conds {
+		cd := &conds[i]
+		if cd.attr != "" && cd.attr != KeyAttribute && len(cd.attr) <= 16 {
+			cd.id = makeAttrID(cd.attr)
+		}
+		for _, s := range cd.segments {
+			for _, conds := range s.rules {
+				prepareConditions(conds)
+			}
+		}
+	}
 }
 
 // bucketing reports whether any of the flag's serves buckets.

@@ -15,24 +15,48 @@ func matchAll(conds []condition, c *Context) bool {
 // the segment ones (membership does not hang on one attribute), negated ones
 // included: "country not in [NL]" does not hold for a context with no country.
 func (cd *condition) match(c *Context) bool {
-	if cd.code == codeSegment {
-		in := false
-		for _, s := range cd.segments {
-			if s.contains(c) {
-				in = true
+	if cd.code >= codeSegment {
+		return cd.matchSpecial(c)
+	}
+	var v *value
+	if cd.id.n != 0 && len(c.slots) != 0 {
+		// The usual case, written out here so that finding the attribute
+		// costs no call and compares integers only.
+		mask := uint32(len(c.slots) - 1)
+		for i := slotOf(cd.id.hash, c.shift); ; i = (i + 1) & mask {
+			s := c.slots[i]
+			if s == 0 {
+				return false
+			}
+			if a := &c.attrs[s-1]; a.id == cd.id {
+				v = &a.v
 				break
 			}
 		}
-		return in != cd.negate
+	} else {
+		v = c.lookupCond(cd)
 	}
-	v, ok := c.lookupHashed(cd.attr, cd.attrHash)
-	if !ok {
+	if v == nil {
 		return false
 	}
-	if cd.code == codeExists {
-		return true
-	}
 	return cd.matchValue(v) != cd.negate
+}
+
+// matchSpecial applies the operators that don't test one attribute's value:
+// segment membership and exists.
+func (cd *condition) matchSpecial(c *Context) bool {
+	if cd.code == codeExists {
+		_, ok := c.lookupHashed(cd.attr, cd.attrHash)
+		return ok
+	}
+	in := false
+	for _, s := range cd.segments {
+		if s.contains(c) {
+			in = true
+			break
+		}
+	}
+	return in != cd.negate
 }
 
 // matchValue tests the positive form of the operator; a list attribute
