@@ -28,10 +28,7 @@ func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail
 // flag's type differs it returns ReasonTypeMismatch with no value.
 // TypeNumber serves integer and floating-point callers alike.
 func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now time.Time) (d Detail) {
-	f, fail := rs.find(flagKey, want)
-	if f == nil {
-		return fail
-	}
+	f := rs.find(flagKey, want)
 	if f.static != nil {
 		return *f.static
 	}
@@ -44,10 +41,7 @@ func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now t
 // progressive rollout or an expiry date). Reading the clock costs as much
 // as evaluating a plain flag, so an SDK on the hot path should use this.
 func (rs *Ruleset) EvaluateTypeClock(flagKey string, want FlagType, c *Context, clock func() time.Time) (d Detail) {
-	f, fail := rs.find(flagKey, want)
-	if f == nil {
-		return fail
-	}
+	f := rs.find(flagKey, want)
 	if f.static != nil {
 		return *f.static
 	}
@@ -59,32 +53,43 @@ func (rs *Ruleset) EvaluateTypeClock(flagKey string, want FlagType, c *Context, 
 	return d
 }
 
-// find looks a flag up for a typed evaluation; when it returns nil, the
-// Detail says why.
-func (rs *Ruleset) find(flagKey string, want FlagType) (*flag, Detail) {
+// find looks a flag up for a typed evaluation. When it can't be evaluated
+// it returns a stand-in whose static result says why, so that callers
+// branch once and don't build a failure Detail they won't return.
+func (rs *Ruleset) find(flagKey string, want FlagType) *flag {
 	if rs == nil {
-		return nil, failed(ReasonError, ErrNoRuleset)
+		return &noRuleset
 	}
 	f := rs.table.get(flagKey)
 	if f == nil {
-		return nil, failed(ReasonFlagNotFound, ErrFlagNotFound)
+		return &flagNotFound
 	}
 	if f.quarantine == nil && f.typ != want {
-		return nil, failed(ReasonTypeMismatch, ErrTypeMismatch)
+		return &typeMismatch
 	}
-	return f, Detail{}
+	return f
 }
+
+// The stand-ins find returns, each with its answer as the static result.
+// They are never modified.
+var (
+	noRuleset    = flag{static: ptr(failed(ReasonError, ErrNoRuleset))}
+	flagNotFound = flag{static: ptr(failed(ReasonFlagNotFound, ErrFlagNotFound))}
+	typeMismatch = flag{static: ptr(failed(ReasonTypeMismatch, ErrTypeMismatch))}
+)
+
+func ptr[T any](v T) *T { return &v }
 
 // evaluate fills d, which must be zero.
 func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
-	if f.quarantine != nil {
-		*d = failed(ReasonError, f.quarantine)
-		return
+	on := f.enabled
+	if f.quarantine != nil || f.expires != 0 || len(f.schedule) != 0 {
+		var done bool
+		if on, done = f.state(d, now); done {
+			return
+		}
 	}
-	if f.expires != 0 {
-		d.Expired = now.UnixNano() >= f.expires
-	}
-	if !f.enabledAt(now) {
+	if !on {
 		d.fill(f, f.off, ReasonOff)
 		d.RuleIndex = -1
 		return
@@ -111,6 +116,20 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 	d.fill(f, idx, reason)
 	d.RuleIndex = -1
 	d.InSplit = split
+}
+
+// state handles what few flags have, apart from evaluate's common path: a
+// quarantine (it fills d and reports done), an expiry date (it sets
+// d.Expired) and a schedule. It reports whether the flag is on at now.
+func (f *flag) state(d *Detail, now time.Time) (on, done bool) {
+	if f.quarantine != nil {
+		*d = failed(ReasonError, f.quarantine)
+		return false, true
+	}
+	if f.expires != 0 {
+		d.Expired = now.UnixNano() >= f.expires
+	}
+	return f.enabledAt(now), false
 }
 
 // staticDetail precomputes the result of a flag whose answer can't depend on
