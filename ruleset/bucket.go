@@ -27,6 +27,20 @@ func bucketBytes[V ~string | ~[]byte](buf []byte, salt string, value V) int {
 // BucketBy attribute when it is set and present as a string or number, by the
 // targeting key otherwise.
 func bucketOf(f *flag, c *Context) int {
+	if f.bucketBy == "" && f.saltSlash != "" && len(c.key) <= len(c.keyBytes) {
+		// The usual case: salt + "/" + key assembled from fixed-size
+		// copies, which compile to register moves where appending calls
+		// memmove twice. Zero padding copied past the end of either part
+		// is overwritten or not hashed.
+		var buf [16*saltChunks + len(c.keyBytes)]byte
+		p := f.saltSlash
+		for i := 0; i+16 <= len(p); i += 16 {
+			copy(buf[i:i+16], p[i:i+16])
+		}
+		n := len(f.salt) + 1
+		*(*[len(c.keyBytes)]byte)(buf[n:]) = c.keyBytes
+		return int(murmur3.Sum32(buf[:n+len(c.key)]) % Buckets)
+	}
 	value := c.key
 	if f.bucketBy != "" {
 		if v, ok := c.lookup(f.bucketBy); ok {
@@ -39,19 +53,7 @@ func bucketOf(f *flag, c *Context) int {
 		}
 	}
 	var buf [128]byte
-	p := f.saltSlash
-	n := len(f.salt) + 1
-	if p == "" || n+len(value) > len(buf) {
-		return bucketBytes(buf[:0], f.salt, value)
-	}
-	// Copying the prefix in whole 16-byte chunks compiles to register moves,
-	// where appending it would call memmove; the zero padding past n is
-	// overwritten by value.
-	for i := 0; i+16 <= len(p); i += 16 {
-		copy(buf[i:i+16], p[i:i+16])
-	}
-	copy(buf[n:], value)
-	return int(murmur3.Sum32(buf[:n+len(value)]) % Buckets)
+	return bucketBytes(buf[:0], f.salt, value)
 }
 
 // saltChunks is the longest salt + "/" kept padded for bucketOf; longer

@@ -22,7 +22,10 @@ const KeyAttribute = "key"
 // for every flag; it is immutable and safe for concurrent use.
 type Context struct {
 	key    string
-	keyVal value       // the key as an attribute, for conditions on "key"
+	keyVal value // the key as an attribute, for conditions on "key"
+	// keyBytes holds the key, zero-padded, when it fits, so that bucketing
+	// copies it with fixed-size moves.
+	keyBytes [48]byte
 	attrs  []attribute // sorted by name
 	// slots is an open-addressing table over attrs: 1 + the index of the
 	// attribute whose name hashes there (see slotOf), 0 when empty. At most
@@ -108,6 +111,9 @@ type value struct {
 // The attribute "key" is reserved: conditions on "key" test the targeting key.
 func NewContext(key string, attrs map[string]any) *Context {
 	c := &Context{key: key, keyVal: stringValue(key), attrs: make([]attribute, 0, len(attrs))}
+	if len(key) <= len(c.keyBytes) {
+		copy(c.keyBytes[:], key)
+	}
 	for name, raw := range attrs {
 		if name == KeyAttribute {
 			continue
