@@ -26,7 +26,7 @@ type Context struct {
 	// keyBytes holds the key, zero-padded, when it fits, so that bucketing
 	// copies it with fixed-size moves.
 	keyBytes [48]byte
-	attrs  []attribute // sorted by name
+	attrs    []attribute // sorted by name
 	// slots is an open-addressing table over attrs: 1 + the index of the
 	// attribute whose name hashes there (see slotOf), 0 when empty. At most
 	// half full, so a lookup, found or not, usually reads one slot; a scan
