@@ -12,7 +12,12 @@ func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail
 	if rs == nil {
 		return failed(ReasonError, ErrNoRuleset)
 	}
-	f := rs.table.get(flagKey)
+	var f *flag
+	if wordKey(flagKey) && len(rs.table.slots) != 0 {
+		f = rs.table.getWords(flagKey)
+	} else {
+		f = rs.table.getAny(flagKey)
+	}
 	if f == nil {
 		return failed(ReasonFlagNotFound, ErrFlagNotFound)
 	}
@@ -60,7 +65,12 @@ func (rs *Ruleset) find(flagKey string, want FlagType) *flag {
 	if rs == nil {
 		return &noRuleset
 	}
-	f := rs.table.get(flagKey)
+	var f *flag
+	if wordKey(flagKey) && len(rs.table.slots) != 0 {
+		f = rs.table.getWords(flagKey)
+	} else {
+		f = rs.table.getAny(flagKey)
+	}
 	if f == nil {
 		return &flagNotFound
 	}

@@ -34,15 +34,23 @@ func newFlagTable(flags map[string]*flag) flagTable {
 	return t
 }
 
-// get finds a flag. It is the one cost every evaluation pays, so for the
-// usual key length (8 to 16 bytes) it calls nothing: the two words that
-// hash the key also compare it, where == would call the runtime's memequal
-// and make get keep a stack frame and spill around the call.
+// get finds a flag. It is the one cost every evaluation pays, so callers
+// on the hot path (Evaluate, find) write it out to reach getWords, which
+// calls nothing and so needs no stack frame, for the usual key length.
 func (t *flagTable) get(key string) *flag {
-	n := len(key)
-	if n < 8 || n > 16 || len(t.slots) == 0 {
-		return t.getAny(key)
+	if wordKey(key) && len(t.slots) != 0 {
+		return t.getWords(key)
 	}
+	return t.getAny(key)
+}
+
+// wordKey reports whether getWords can look key up: 8 to 16 bytes.
+func wordKey(key string) bool { return uint(len(key)-8) <= 8 }
+
+// getWords is get for a key of 8 to 16 bytes in a non-empty table: the two
+// words that hash the key also compare it, where == would call memequal.
+func (t *flagTable) getWords(key string) *flag {
+	n := len(key)
 	w0, w1 := le64(key), le64(key[n-8:])
 	i := hashWords(n, w0, w1) & t.mask
 	for {
