@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cairnflags/cairn/cmd/cairn/internal/lint"
+	"github.com/cairnflags/cairn/ruleset/lint"
 )
 
 type lintOptions struct {

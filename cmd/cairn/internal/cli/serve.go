@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cairnflags/cairn/cmd/cairn/internal/origin"
+	"github.com/cairnflags/cairn/publisher/origin"
 )
 
 // shutdownGrace is how long serve lets requests in flight finish after
