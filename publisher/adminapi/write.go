@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/cairnflags/cairn/publisher"
 	"github.com/cairnflags/cairn/publisher/diff"
@@ -64,7 +62,11 @@ func (s *Server) rollout(w http.ResponseWriter, r *http.Request, who *Token) err
 		return err
 	}
 	return s.editServe(w, r, who, "rollout", func(f ruleset.Flag) (ruleset.Serve, error) {
-		return rolloutServe(f, buckets, req.Variation, req.Rest)
+		serve, err := ruleset.RolloutServe(f, buckets, req.Variation, req.Rest)
+		if err != nil {
+			return serve, unprocessable(err.Error())
+		}
+		return serve, nil
 	})
 }
 
@@ -77,10 +79,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, who *Token) error
 		return errorf(http.StatusBadRequest, codeBadRequest, "variation is required")
 	}
 	return s.editServe(w, r, who, "serve", func(f ruleset.Flag) (ruleset.Serve, error) {
-		if err := knownVariation(f, req.Variation); err != nil {
-			return ruleset.Serve{}, err
+		serve, err := ruleset.VariationServe(f, req.Variation)
+		if err != nil {
+			return serve, unprocessable(err.Error())
 		}
-		return ruleset.Serve{Variation: req.Variation}, nil
+		return serve, nil
 	})
 }
 
@@ -152,69 +155,4 @@ func percentBuckets(p *float64) (int, error) {
 	return int(b), nil
 }
 
-// rolloutServe makes the split of a rollout, with the CLI's defaults.
-func rolloutServe(f ruleset.Flag, buckets int, variation, rest string) (ruleset.Serve, error) {
-	keys := variationKeys(f)
-	if variation == "" {
-		if variation = boolVariation(f, "true"); variation == "" {
-			return ruleset.Serve{}, unprocessable(fmt.Sprintf("flag %s is not boolean: name the variation", f.Key))
-		}
-	}
-	if rest == "" {
-		switch {
-		case f.Type == ruleset.TypeBoolean:
-			rest = boolVariation(f, "false")
-		case len(keys) == 2:
-			rest = keys[0]
-			if rest == variation {
-				rest = keys[1]
-			}
-		default:
-			return ruleset.Serve{}, unprocessable(fmt.Sprintf("flag %s has %d variations: name the one everyone else gets (rest)", f.Key, len(keys)))
-		}
-	}
-	for _, v := range []string{variation, rest} {
-		if err := knownVariation(f, v); err != nil {
-			return ruleset.Serve{}, err
-		}
-	}
-	if rest == variation {
-		return ruleset.Serve{}, unprocessable(fmt.Sprintf("variation and rest are both %q", rest))
-	}
-	return ruleset.Serve{Split: []ruleset.Weighted{
-		{Variation: variation, Weight: buckets},
-		{Variation: rest, Weight: ruleset.Buckets - buckets},
-	}}, nil
-}
-
 func unprocessable(msg string) error { return errorf(http.StatusUnprocessableEntity, codeInvalid, msg) }
-
-func variationKeys(f ruleset.Flag) []string {
-	keys := make([]string, len(f.Variations))
-	for i, v := range f.Variations {
-		keys[i] = v.Key
-	}
-	return keys
-}
-
-func knownVariation(f ruleset.Flag, v string) error {
-	keys := variationKeys(f)
-	if !slices.Contains(keys, v) {
-		return unprocessable(fmt.Sprintf("flag %s has no variation %q (have: %s)", f.Key, v, strings.Join(keys, ", ")))
-	}
-	return nil
-}
-
-// boolVariation is the key of the variation whose value is the JSON
-// literal want ("true" or "false") of a boolean flag, or "".
-func boolVariation(f ruleset.Flag, want string) string {
-	if f.Type != ruleset.TypeBoolean {
-		return ""
-	}
-	for _, v := range f.Variations {
-		if strings.TrimSpace(string(v.Value)) == want {
-			return v.Key
-		}
-	}
-	return ""
-}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -299,77 +298,23 @@ func switchChange(on bool) string {
 
 // serveOf turns rollout or serve arguments into a Serve for flag f.
 func serveOf(opts *flagEditOptions, f ruleset.Flag) (ruleset.Serve, error) {
-	keys := make([]string, len(f.Variations))
-	for i, v := range f.Variations {
-		keys[i] = v.Key
-	}
-	known := func(v string) error {
-		if !slices.Contains(keys, v) {
-			return usagef("flag %s has no variation %q (have: %s)", f.Key, v, joinComma(keys))
-		}
-		return nil
-	}
+	var serve ruleset.Serve
+	var err error
 	if opts.serve {
-		return ruleset.Serve{Variation: opts.Variation}, known(opts.Variation)
+		serve, err = ruleset.VariationServe(f, opts.Variation)
+	} else {
+		var buckets int
+		if buckets, err = parsePercent(opts.Percent); err != nil {
+			return ruleset.Serve{}, err
+		}
+		serve, err = ruleset.RolloutServe(f, buckets, opts.Variation, opts.Rest)
 	}
-	buckets, err := parsePercent(opts.Percent)
 	if err != nil {
-		return ruleset.Serve{}, err
+		// The arguments don't fit the flag: a usage error, named by the
+		// flags that fix it.
+		return ruleset.Serve{}, usagef("%s (see --variation and --rest)", strings.TrimPrefix(err.Error(), ruleset.ErrBadServe.Error()+": "))
 	}
-	variation, rest := opts.Variation, opts.Rest
-	if variation == "" {
-		if variation = boolVariation(f, "true"); variation == "" {
-			return ruleset.Serve{}, usagef("flag %s is not boolean: name the variation with --variation", f.Key)
-		}
-	}
-	if rest == "" {
-		switch {
-		case f.Type == ruleset.TypeBoolean:
-			rest = boolVariation(f, "false")
-		case len(keys) == 2:
-			rest = keys[0]
-			if rest == variation {
-				rest = keys[1]
-			}
-		default:
-			return ruleset.Serve{}, usagef("flag %s has %d variations: name the one everyone else gets with --rest", f.Key, len(keys))
-		}
-	}
-	if err := known(variation); err != nil {
-		return ruleset.Serve{}, err
-	}
-	if err := known(rest); err != nil {
-		return ruleset.Serve{}, err
-	}
-	if rest == variation {
-		return ruleset.Serve{}, usagef("--variation and --rest are both %q", rest)
-	}
-	// Weights go in the flag's variation order, the order that lays out
-	// bucket ranges.
-	var split []ruleset.Weighted
-	for _, k := range keys {
-		switch k {
-		case variation:
-			split = append(split, ruleset.Weighted{Variation: k, Weight: buckets})
-		case rest:
-			split = append(split, ruleset.Weighted{Variation: k, Weight: ruleset.Buckets - buckets})
-		}
-	}
-	return ruleset.Serve{Split: split}, nil
-}
-
-// boolVariation is the key of the boolean flag's variation whose value is
-// want ("true" or "false"), or "" for other flags.
-func boolVariation(f ruleset.Flag, want string) string {
-	if f.Type != ruleset.TypeBoolean {
-		return ""
-	}
-	for _, v := range f.Variations {
-		if string(bytes.TrimSpace(v.Value)) == want {
-			return v.Key
-		}
-	}
-	return ""
+	return serve, nil
 }
 
 // parsePercent reads a percentage with at most two decimals ("25", "12.5",
