@@ -41,6 +41,9 @@ type flag struct {
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.
 	static *Detail
+	// plain is set by prepare for a flag with no quarantine, expiry date or
+	// schedule, so evaluate tests one field instead of three.
+	plain bool
 	// needsTime is set when the result can depend on the instant: a
 	// schedule, a progressive rollout or an expiry date.
 	needsTime bool

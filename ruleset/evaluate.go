@@ -93,7 +93,7 @@ func ptr[T any](v T) *T { return &v }
 // evaluate fills d, which must be zero.
 func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 	on := f.enabled
-	if f.quarantine != nil || f.expires != 0 || len(f.schedule) != 0 {
+	if !f.plain {
 		var done bool
 		if on, done = f.state(d, now); done {
 			return
@@ -110,7 +110,11 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 	for i := range f.rules {
 		r := &f.rules[i]
 		if matchAll(r.conds, c) {
-			idx, split := r.serve.pick(f, c, now)
+			// Most rules serve one variation: that costs no call.
+			idx, split := r.serve.variation, false
+			if r.serve.kind != serveVariation {
+				idx, split = r.serve.pick(f, c, now)
+			}
 			d.fill(f, idx, ReasonTargetMatch)
 			d.RuleIndex = i
 			d.RuleName = r.name
@@ -130,7 +134,9 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 
 // state handles what few flags have, apart from evaluate's common path: a
 // quarantine (it fills d and reports done), an expiry date (it sets
-// d.Expired) and a schedule. It reports whether the flag is on at now.
+// d.Expired) and a schedule. It reports whether the flag is on at now. It
+// is correct for any flag, so a flag that prepare did not mark plain only
+// takes the longer way.
 func (f *flag) state(d *Detail, now time.Time) (on, done bool) {
 	if f.quarantine != nil {
 		*d = failed(ReasonError, f.quarantine)
@@ -163,6 +169,7 @@ func (f *flag) staticDetail() *Detail {
 // prepare precomputes what evaluation reads beyond the compiled flag. Load
 // calls it once the flag has compiled without problems.
 func (f *flag) prepare() {
+	f.plain = f.quarantine == nil && f.expires == 0 && len(f.schedule) == 0
 	if f.bucketing() {
 		f.saltSlash = paddedSaltSlash(f.salt)
 	}
