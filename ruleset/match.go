@@ -72,6 +72,16 @@ func (cd *condition) matchValue(v *value) bool {
 	}
 	switch cd.code {
 	case codeEquals:
+		if v.kind == kindString && cd.strSet == nil {
+			// The common case, here rather than in equalsAny so it costs
+			// no call: hashes first, then the bytes of a hash match.
+			for i, h := range cd.strHash {
+				if h == v.h && sameBytes(cd.strs[i], v.s) {
+					return true
+				}
+			}
+			return false
+		}
 		return cd.equalsAny(v)
 	case codeContains:
 		if v.kind != kindString {
