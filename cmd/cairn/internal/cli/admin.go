@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -145,29 +143,12 @@ func runAdminServe(e Env, opts *adminServeOptions, cmd *cobra.Command) error {
 	if e.Listening != nil {
 		e.Listening(addr)
 	}
-	errc := make(chan error, 1)
-	go func() {
+	return runHTTP(ctx, log, "admin serve", srv, func() error {
 		if opts.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, opts.TLSCert, opts.TLSKey)
-			return
+			return srv.ServeTLS(ln, opts.TLSCert, opts.TLSKey)
 		}
-		errc <- srv.Serve(ln)
-	}()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("admin serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "grace", shutdownGrace)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("admin serve: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("admin serve: %w", err)
-	}
-	return nil
+		return srv.Serve(ln)
+	})
 }
 
 // adminTokens reads the token file, else CAIRN_ADMIN_TOKENS.
