@@ -25,6 +25,9 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, opts publisher
 	if err != nil {
 		return "", fmt.Errorf("put %s: %w", key, err)
 	}
+	if err := s.ensureDirs(); err != nil {
+		return "", fmt.Errorf("put %s: %w", key, err)
+	}
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return "", fmt.Errorf("put %s: %w", key, err)

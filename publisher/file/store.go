@@ -39,18 +39,26 @@ type Store struct {
 	root string
 }
 
-// New returns a Store rooted at dir, creating the directory if needed.
+// New returns a Store rooted at dir. The directory is created by the first
+// write, so opening a store only to read it leaves no trace.
 func New(dir string) (*Store, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("file store %s: %w", dir, err)
 	}
-	for _, d := range []string{abs, filepath.Join(abs, internalDir, "tmp"), filepath.Join(abs, internalDir, "meta")} {
+	return &Store{root: abs}, nil
+}
+
+// ensureDirs creates the store's directories on its first write, not in
+// New: a read-only command pointed at a mistyped directory must report
+// that nothing is published there, not leave an empty store behind.
+func (s *Store) ensureDirs() error {
+	for _, d := range []string{filepath.Join(s.root, internalDir, "tmp"), filepath.Join(s.root, internalDir, "meta")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("file store: %w", err)
+			return fmt.Errorf("file store: %w", err)
 		}
 	}
-	return &Store{root: abs}, nil
+	return nil
 }
 
 // Root is the absolute directory the store writes to.
