@@ -223,14 +223,7 @@ func (fd *fastDecoder) rest(depth int, start int64) ([]byte, error) {
 }
 
 func (fd *fastDecoder) flag(key string, f *Flag) error {
-	if err := fd.open('{'); err != nil {
-		return err
-	}
-	for fd.more() {
-		name, err := fd.name()
-		if err != nil {
-			return err
-		}
+	return fd.object(func(name []byte) (err error) {
 		switch string(name) {
 		case "key":
 			f.Key, err = fd.strAs(key)
@@ -265,52 +258,25 @@ func (fd *fastDecoder) flag(key string, f *Flag) error {
 		default:
 			return errFallback
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return fd.close()
+		return err
+	})
 }
 
 func (fd *fastDecoder) variations() ([]Variation, error) {
-	if fd.null() {
-		return nil, fd.skipNull()
-	}
-	if err := fd.open('['); err != nil {
-		return nil, err
-	}
-	out := make([]Variation, 0, 2)
-	for fd.more() {
-		var v Variation
-		if err := fd.open('{'); err != nil {
-			return nil, err
-		}
-		for fd.more() {
-			name, err := fd.name()
-			if err != nil {
-				return nil, err
+	return list(fd, 2, func(v *Variation, name []byte) (err error) {
+		switch string(name) {
+		case "key":
+			v.Key, err = fd.short()
+		case "value":
+			var raw jsontext.Value
+			if raw, err = fd.dec.ReadValue(); err == nil {
+				v.Value = rawValue(raw)
 			}
-			switch string(name) {
-			case "key":
-				v.Key, err = fd.short()
-			case "value":
-				var raw jsontext.Value
-				if raw, err = fd.dec.ReadValue(); err == nil {
-					v.Value = rawValue(raw)
-				}
-			default:
-				return nil, errFallback
-			}
-			if err != nil {
-				return nil, err
-			}
+		default:
+			return errFallback
 		}
-		if err := fd.close(); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, fd.close()
+		return err
+	})
 }
 
 // Shared copies of the commonest variation values. Capacity equals length,
@@ -332,85 +298,37 @@ func rawValue(raw jsontext.Value) json.RawMessage {
 }
 
 func (fd *fastDecoder) rules() ([]Rule, error) {
-	if fd.null() {
-		return nil, fd.skipNull()
-	}
-	if err := fd.open('['); err != nil {
-		return nil, err
-	}
-	out := []Rule{}
-	for fd.more() {
-		out = append(out, Rule{})
-		r := &out[len(out)-1]
-		if err := fd.open('{'); err != nil {
-			return nil, err
+	return list(fd, 0, func(r *Rule, name []byte) (err error) {
+		switch string(name) {
+		case "name":
+			r.Name, err = fd.short()
+		case "conditions":
+			r.Conditions, err = fd.conditions()
+		case "serve":
+			err = fd.serve(&r.Serve)
+		default:
+			return errFallback
 		}
-		for fd.more() {
-			name, err := fd.name()
-			if err != nil {
-				return nil, err
-			}
-			switch string(name) {
-			case "name":
-				r.Name, err = fd.short()
-			case "conditions":
-				r.Conditions, err = fd.conditions()
-			case "serve":
-				err = fd.serve(&r.Serve)
-			default:
-				return nil, errFallback
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if err := fd.close(); err != nil {
-			return nil, err
-		}
-	}
-	return out, fd.close()
+		return err
+	})
 }
 
 func (fd *fastDecoder) conditions() ([]Condition, error) {
-	if fd.null() {
-		return nil, fd.skipNull()
-	}
-	if err := fd.open('['); err != nil {
-		return nil, err
-	}
-	out := make([]Condition, 0, 1)
-	for fd.more() {
-		out = append(out, Condition{})
-		c := &out[len(out)-1]
-		if err := fd.open('{'); err != nil {
-			return nil, err
+	return list(fd, 1, func(c *Condition, name []byte) (err error) {
+		switch string(name) {
+		case "attribute":
+			c.Attribute, err = fd.short()
+		case "op":
+			var op string
+			op, err = fd.short()
+			c.Op = Operator(op)
+		case "values":
+			c.Values, err = fd.values()
+		default:
+			return errFallback
 		}
-		for fd.more() {
-			name, err := fd.name()
-			if err != nil {
-				return nil, err
-			}
-			switch string(name) {
-			case "attribute":
-				c.Attribute, err = fd.short()
-			case "op":
-				var op string
-				op, err = fd.short()
-				c.Op = Operator(op)
-			case "values":
-				c.Values, err = fd.values()
-			default:
-				return nil, errFallback
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if err := fd.close(); err != nil {
-			return nil, err
-		}
-	}
-	return out, fd.close()
+		return err
+	})
 }
 
 // values decodes condition operands as Unmarshal does into []any: strings,
@@ -458,14 +376,7 @@ func (fd *fastDecoder) serve(s *Serve) error {
 		*s = Serve{}
 		return fd.skipNull()
 	}
-	if err := fd.open('{'); err != nil {
-		return err
-	}
-	for fd.more() {
-		name, err := fd.name()
-		if err != nil {
-			return err
-		}
+	return fd.object(func(name []byte) (err error) {
 		switch string(name) {
 		case "variation":
 			s.Variation, err = fd.short()
@@ -476,49 +387,62 @@ func (fd *fastDecoder) serve(s *Serve) error {
 		default:
 			return errFallback
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return fd.close()
+		return err
+	})
 }
 
 func (fd *fastDecoder) split() ([]Weighted, error) {
+	return list(fd, 2, func(w *Weighted, name []byte) (err error) {
+		switch string(name) {
+		case "variation":
+			w.Variation, err = fd.short()
+		case "weight":
+			w.Weight, err = fd.int()
+		default:
+			return errFallback
+		}
+		return err
+	})
+}
+
+// list reads null or a list of objects, each member of each object handed
+// to member with the element being filled. The result is never nil for a
+// list, as the reflection decoder's isn't.
+func list[T any](fd *fastDecoder, capacity int, member func(t *T, name []byte) error) ([]T, error) {
 	if fd.null() {
 		return nil, fd.skipNull()
 	}
 	if err := fd.open('['); err != nil {
 		return nil, err
 	}
-	out := make([]Weighted, 0, 2)
+	out := make([]T, 0, capacity)
 	for fd.more() {
-		var w Weighted
-		if err := fd.open('{'); err != nil {
+		var zero T
+		out = append(out, zero)
+		t := &out[len(out)-1]
+		if err := fd.object(func(name []byte) error { return member(t, name) }); err != nil {
 			return nil, err
 		}
-		for fd.more() {
-			name, err := fd.name()
-			if err != nil {
-				return nil, err
-			}
-			switch string(name) {
-			case "variation":
-				w.Variation, err = fd.short()
-			case "weight":
-				w.Weight, err = fd.int()
-			default:
-				return nil, errFallback
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if err := fd.close(); err != nil {
-			return nil, err
-		}
-		out = append(out, w)
 	}
 	return out, fd.close()
+}
+
+// object reads one object, handing each member's name to member, which
+// reads the value.
+func (fd *fastDecoder) object(member func(name []byte) error) error {
+	if err := fd.open('{'); err != nil {
+		return err
+	}
+	for fd.more() {
+		name, err := fd.name()
+		if err != nil {
+			return err
+		}
+		if err := member(name); err != nil {
+			return err
+		}
+	}
+	return fd.close()
 }
 
 // more reports whether the object or list being read has another member.
