@@ -64,3 +64,15 @@ func checkEnv(env string) error {
 	}
 	return nil
 }
+
+// PrefixedKey checks key and names it under prefix, as a bucket store with a
+// prefix (gs://bucket/app, s3://bucket/app) stores it: "app/production/ruleset.json".
+func PrefixedKey(prefix, key string) (string, error) {
+	if err := CheckKey(key); err != nil {
+		return "", err
+	}
+	if prefix == "" {
+		return key, nil
+	}
+	return prefix + "/" + key, nil
+}

@@ -59,15 +59,7 @@ func (s *Store) Close() error {
 	return nil
 }
 
-func (s *Store) name(key string) (string, error) {
-	if err := publisher.CheckKey(key); err != nil {
-		return "", err
-	}
-	if s.prefix == "" {
-		return key, nil
-	}
-	return s.prefix + "/" + key, nil
-}
+func (s *Store) name(key string) (string, error) { return publisher.PrefixedKey(s.prefix, key) }
 
 // Get reads the object at key. It asks for the stored bytes, so a
 // gzip-encoded object comes back compressed, as the Store contract says.

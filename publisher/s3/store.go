@@ -86,15 +86,7 @@ func NewWithClient(client *s3.Client, bucket, prefix string) *Store {
 // Close does nothing: the SDK's client holds no resources to release.
 func (s *Store) Close() error { return nil }
 
-func (s *Store) name(key string) (string, error) {
-	if err := publisher.CheckKey(key); err != nil {
-		return "", err
-	}
-	if s.prefix == "" {
-		return key, nil
-	}
-	return s.prefix + "/" + key, nil
-}
+func (s *Store) name(key string) (string, error) { return publisher.PrefixedKey(s.prefix, key) }
 
 // Get reads the object at key as stored (the SDK does not decompress).
 func (s *Store) Get(ctx context.Context, key string) (*publisher.Object, error) {
