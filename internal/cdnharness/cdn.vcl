@@ -63,6 +63,11 @@ sub vcl_backend_fetch {
 	# Object stores route path-style requests by Host (fake-gcs-server only
 	# answers for its public host).
 	set bereq.http.Host = "@@ORIGIN_HOST@@";
+	# Revalidate by ETag alone. Last-Modified has one-second resolution, and
+	# MinIO answers If-Modified-Since with 304 even when If-None-Match names
+	# an older ETag: a ruleset published in the same second as the one the
+	# cache holds stayed hidden until the next publish.
+	unset bereq.http.If-Modified-Since;
 }
 
 sub vcl_backend_response {
