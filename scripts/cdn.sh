@@ -54,9 +54,15 @@ cmd_env() {
 }
 
 free_port() {
-	local p i
+	# Below the kernel's ephemeral range: a port there can be taken at any
+	# moment as the local end of an outgoing connection, and binding it then
+	# fails although nothing listens (seen: fake-gcs-server "address already
+	# in use" on a port this probe had found free).
+	local p i low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	((low > 12000)) || low=32768
 	for i in $(seq 1 100); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return
