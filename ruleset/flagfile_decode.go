@@ -132,6 +132,16 @@ func (d *nodeDecoder) fields(n *yaml.Node, path, what string, known ...string) (
 	return out, true
 }
 
+// fieldsAt is fields that also records in at where each known field's value
+// stands, for problems found later.
+func (d *nodeDecoder) fieldsAt(n *yaml.Node, path, what string, at fieldAt, known ...string) (map[string]mapEntry, bool) {
+	m, ok := d.fields(n, path, what, known...)
+	for k, e := range m {
+		at[k] = d.loc(e.val)
+	}
+	return m, ok
+}
+
 // entries reads a mapping in file order, reporting duplicate and non-scalar
 // keys.
 func (d *nodeDecoder) entries(n *yaml.Node, path, what string) ([]mapEntry, bool) {

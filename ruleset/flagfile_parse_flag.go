@@ -20,12 +20,9 @@ func implicitBoolVariations() []*variationSpec {
 func decodeFlag(d *nodeDecoder, fe mapEntry) *flagSpec {
 	p := joinFieldPath("flags", fe.key)
 	f := &flagSpec{Key: fe.key, Type: TypeBoolean, path: p, at: fieldAt{"": d.loc(fe.keyNode), "key": d.loc(fe.keyNode)}}
-	m, ok := d.fields(fe.val, p, "a flag", flagFields...)
+	m, ok := d.fieldsAt(fe.val, p, "a flag", f.at, flagFields...)
 	if !ok {
 		return f
-	}
-	for k, e := range m {
-		f.at[k] = d.loc(e.val)
 	}
 	str := func(field string, dst *string) {
 		if e, ok := m[field]; ok {
@@ -129,12 +126,9 @@ func decodeVariationValue(d *nodeDecoder, t FlagType, n *yaml.Node, p string) (j
 
 func decodeEnv(d *nodeDecoder, p string, ee mapEntry) *envSpec {
 	env := &envSpec{Name: ee.key, path: p, at: fieldAt{"": d.loc(ee.keyNode), "name": d.loc(ee.keyNode)}}
-	m, ok := d.fields(ee.val, p, "environment settings", envFields...)
+	m, ok := d.fieldsAt(ee.val, p, "environment settings", env.at, envFields...)
 	if !ok {
 		return env
-	}
-	for k, e := range m {
-		env.at[k] = d.loc(e.val)
 	}
 	if e, ok := m["enabled"]; ok {
 		env.Enabled, _ = d.boolean(e.val, joinFieldPath(p, "enabled"))
@@ -168,12 +162,9 @@ func decodeEnv(d *nodeDecoder, p string, ee mapEntry) *envSpec {
 
 func decodeRule(d *nodeDecoder, p string, n *yaml.Node) *ruleSpec {
 	r := &ruleSpec{path: p, at: fieldAt{"": d.loc(n)}}
-	m, ok := d.fields(n, p, "a rule", ruleFields...)
+	m, ok := d.fieldsAt(n, p, "a rule", r.at, ruleFields...)
 	if !ok {
 		return r
-	}
-	for k, e := range m {
-		r.at[k] = d.loc(e.val)
 	}
 	if e, ok := m["name"]; ok {
 		r.Name, _ = d.str(e.val, joinFieldPath(p, "name"))
@@ -203,12 +194,9 @@ func decodeConditions(d *nodeDecoder, p string, n *yaml.Node) []*condSpec {
 
 func decodeCondition(d *nodeDecoder, p string, n *yaml.Node) *condSpec {
 	c := &condSpec{path: p, at: fieldAt{"": d.loc(n)}}
-	m, ok := d.fields(n, p, "a condition", condFields...)
+	m, ok := d.fieldsAt(n, p, "a condition", c.at, condFields...)
 	if !ok {
 		return nil
-	}
-	for k, e := range m {
-		c.at[k] = d.loc(e.val)
 	}
 	if e, ok := m["segment"]; ok {
 		// "segment: beta" is short for "op: in_segment, value: beta".
@@ -304,12 +292,9 @@ func decodeServe(d *nodeDecoder, p string, n *yaml.Node) *serveSpec {
 
 func decodeProgressive(d *nodeDecoder, p string, n *yaml.Node) *progressiveSpec {
 	g := &progressiveSpec{path: p, at: fieldAt{"": d.loc(n)}, To: Buckets}
-	m, ok := d.fields(n, p, "a progressive rollout", progFields...)
+	m, ok := d.fieldsAt(n, p, "a progressive rollout", g.at, progFields...)
 	if !ok {
 		return g
-	}
-	for k, e := range m {
-		g.at[k] = d.loc(e.val)
 	}
 	if e, ok := m["variation"]; ok {
 		g.Variation, _ = d.str(e.val, joinFieldPath(p, "variation"))
@@ -334,12 +319,9 @@ func decodeProgressive(d *nodeDecoder, p string, n *yaml.Node) *progressiveSpec 
 
 func decodeStep(d *nodeDecoder, p string, n *yaml.Node) *stepSpec {
 	s := &stepSpec{path: p, at: fieldAt{"": d.loc(n)}}
-	m, ok := d.fields(n, p, "a schedule step", stepFields...)
+	m, ok := d.fieldsAt(n, p, "a schedule step", s.at, stepFields...)
 	if !ok {
 		return nil
-	}
-	for k, e := range m {
-		s.at[k] = d.loc(e.val)
 	}
 	if e, ok := m["at"]; ok {
 		s.At, _ = d.instant(e.val, joinFieldPath(p, "at"))
@@ -355,12 +337,9 @@ func decodeStep(d *nodeDecoder, p string, n *yaml.Node) *stepSpec {
 func decodeSegment(d *nodeDecoder, se mapEntry) *segmentSpec {
 	p := joinFieldPath("segments", se.key)
 	s := &segmentSpec{Key: se.key, path: p, at: fieldAt{"": d.loc(se.keyNode), "key": d.loc(se.keyNode)}}
-	m, ok := d.fields(se.val, p, "a segment", segmentFields...)
+	m, ok := d.fieldsAt(se.val, p, "a segment", s.at, segmentFields...)
 	if !ok {
 		return s
-	}
-	for k, e := range m {
-		s.at[k] = d.loc(e.val)
 	}
 	if e, ok := m["description"]; ok {
 		s.Description, _ = d.str(e.val, joinFieldPath(p, "description"))
