@@ -27,6 +27,8 @@ BUCKET=${CAIRN_REALPARTS_BUCKET:-cairn-test}
 
 log() { printf 'realparts: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # module and binary of each part
 mod_of() {
@@ -80,25 +82,6 @@ cmd_install() {
 	local failed=0 pid
 	for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 	((failed == 0)) || die "install failed"
-}
-
-# free_port prints a TCP port on 127.0.0.1 that nothing listens on.
-free_port() {
-	# Below the kernel's ephemeral range: a port there can be taken at any
-	# moment as the local end of an outgoing connection, and binding it then
-	# fails although nothing listens (seen: fake-gcs-server "address already
-	# in use" on a port this probe had found free).
-	local p i low
-	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-	((low > 12000)) || low=32768
-	for i in $(seq 1 100); do
-		p=$((10000 + RANDOM % (low - 10000)))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port found"
 }
 
 # wait_http waits until URL answers with any HTTP status, up to 30 s.
