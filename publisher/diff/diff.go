@@ -67,34 +67,13 @@ type SegmentChange struct {
 func Compare(a, b *ruleset.Document, now time.Time) Report {
 	a, b = orEmpty(a), orEmpty(b)
 	r := Report{From: a.Version, To: b.Version}
-	for _, k := range unionKeys(a.Flags, b.Flags) {
-		fa, inA := a.Flags[k]
-		fb, inB := b.Flags[k]
-		switch {
-		case !inA:
-			r.Flags = append(r.Flags, FlagChange{Key: k, Kind: Added})
-		case !inB:
-			r.Flags = append(r.Flags, FlagChange{Key: k, Kind: Removed})
-		default:
-			if fields := compareFlag(fa, fb, now); len(fields) > 0 {
-				r.Flags = append(r.Flags, FlagChange{Key: k, Kind: Changed, Fields: fields})
-			}
-		}
-	}
-	for _, k := range unionKeys(a.Segments, b.Segments) {
-		sa, inA := a.Segments[k]
-		sb, inB := b.Segments[k]
-		switch {
-		case !inA:
-			r.Segments = append(r.Segments, SegmentChange{Key: k, Kind: Added})
-		case !inB:
-			r.Segments = append(r.Segments, SegmentChange{Key: k, Kind: Removed})
-		default:
-			if fields := compareSegment(sa, sb); len(fields) > 0 {
-				r.Segments = append(r.Segments, SegmentChange{Key: k, Kind: Changed, Fields: fields})
-			}
-		}
-	}
+	eachChange(a.Flags, b.Flags, func(fa, fb ruleset.Flag) []FieldChange { return compareFlag(fa, fb, now) },
+		func(k string, kind Kind, fields []FieldChange) {
+			r.Flags = append(r.Flags, FlagChange{Key: k, Kind: kind, Fields: fields})
+		})
+	eachChange(a.Segments, b.Segments, compareSegment, func(k string, kind Kind, fields []FieldChange) {
+		r.Segments = append(r.Segments, SegmentChange{Key: k, Kind: kind, Fields: fields})
+	})
 	return r
 }
 
@@ -131,6 +110,25 @@ func orEmpty(d *ruleset.Document) *ruleset.Document {
 		return &ruleset.Document{}
 	}
 	return d
+}
+
+// eachChange calls report, in key order, for every key added to, removed
+// from or changed between a and b; compare lists a changed entry's fields.
+func eachChange[V any](a, b map[string]V, compare func(V, V) []FieldChange, report func(key string, kind Kind, fields []FieldChange)) {
+	for _, k := range unionKeys(a, b) {
+		va, inA := a[k]
+		vb, inB := b[k]
+		switch {
+		case !inA:
+			report(k, Added, nil)
+		case !inB:
+			report(k, Removed, nil)
+		default:
+			if fields := compare(va, vb); len(fields) > 0 {
+				report(k, Changed, fields)
+			}
+		}
+	}
 }
 
 func unionKeys[V any](a, b map[string]V) []string {
