@@ -5,16 +5,15 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"io"
+	"math"
 	"strconv"
 
 	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
-// This file decodes rulesets by hand over jsontext tokens. Reflection-based
-// unmarshaling (decodeReflect) was about 60% of load time; walking the
-// tokens of the known shapes directly is several times faster.
+// This file decodes rulesets by hand, reading the bytes with scanner.
+// Reflection-based unmarshaling (decodeReflect) was about 60% of load time;
+// walking the known shapes directly is several times faster.
 //
 // The hand decoder never decides anything on its own. Whenever input is not
 // plainly a value of the shape it knows (an unknown member, a wrong kind, a
@@ -39,19 +38,28 @@ func decode(data []byte) (*decoded, *Problem) {
 
 // fastDecoder holds one hand decoding's state.
 type fastDecoder struct {
-	data []byte
-	dec  *jsontext.Decoder
+	scanner
 	// strs shares the storage of repeated short strings (variation keys,
-	// operators, attribute names, operands) between flags.
+	// operators, attribute names, operands) between flags, and nums the
+	// boxes of repeated numeric operands.
 	strs stringCache
-	buf  []byte // scratch for unquoting escaped strings
+	nums numberCache
+	// The lists of every flag, gathered in scratch space and then copied
+	// into shared chunks: one allocation per chunk instead of several per
+	// list was a third of the hand decoder's allocations.
+	variationBuf listBuffer[Variation]
+	ruleBuf      listBuffer[Rule]
+	conditionBuf listBuffer[Condition]
+	splitBuf     listBuffer[Weighted]
+	operandBuf   listBuffer[any]
+	tagBuf       listBuffer[string]
 }
 
 // decodeFast decodes data by hand. It reports false when the reflection
 // decoder must decode all of it instead: malformed JSON, or trouble outside
 // the flags.
 func decodeFast(data []byte) (*decoded, bool) {
-	fd := &fastDecoder{data: data, dec: jsontext.NewDecoder(bytes.NewBuffer(data))}
+	fd := &fastDecoder{scanner: scanner{data: data}}
 	d, err := fd.document()
 	if err != nil {
 		return nil, false
@@ -61,17 +69,7 @@ func decodeFast(data []byte) (*decoded, bool) {
 
 func (fd *fastDecoder) document() (*decoded, error) {
 	d := &decoded{}
-	if fd.dec.PeekKind() != '{' {
-		return nil, errFallback
-	}
-	if _, err := fd.dec.ReadToken(); err != nil {
-		return nil, err
-	}
-	for fd.more() {
-		name, err := fd.name()
-		if err != nil {
-			return nil, err
-		}
+	err := fd.object(func(name []byte) (err error) {
 		switch string(name) {
 		case "schema":
 			d.Schema, err = fd.int()
@@ -89,18 +87,16 @@ func (fd *fastDecoder) document() (*decoded, error) {
 			err = fd.segments(d)
 		default:
 			// Readers ignore unknown top-level fields.
-			err = fd.dec.SkipValue()
+			_, err = fd.value()
 		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if _, err := fd.dec.ReadToken(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	// Like Unmarshal, nothing but whitespace may follow.
-	if _, err := fd.dec.ReadToken(); err != io.EOF {
-		return nil, errFallback
+	if !fd.atEnd() {
+		return nil, errMalformed
 	}
 	return d, nil
 }
@@ -109,10 +105,7 @@ func (fd *fastDecoder) document() (*decoded, error) {
 // decoded on its own by reflection, exactly as decodeReflect does when the
 // document as a whole does not decode strictly.
 func (fd *fastDecoder) flags(d *decoded) error {
-	if fd.null() {
-		return fd.skipNull()
-	}
-	if err := fd.open('{'); err != nil {
+	if null, err := fd.openOrNull('{'); null || err != nil {
 		return err
 	}
 	// Flags collect in fixed-size chunks first so that the map can be made
@@ -125,24 +118,38 @@ func (fd *fastDecoder) flags(d *decoded) error {
 	}
 	var chunks [][]keyed
 	n := 0
-	depth := fd.dec.StackDepth()
-	for fd.more() {
+	for i := 0; ; i++ {
+		if ok, err := fd.more(i, '}'); !ok {
+			if err != nil {
+				return err
+			}
+			break
+		}
 		name, err := fd.name()
 		if err != nil {
 			return err
 		}
 		key := string(name)
-		start := fd.dec.InputOffset()
-		var f Flag
-		err = fd.flag(key, &f)
+		// Each flag is decoded in place in its chunk: a Flag of its own
+		// would escape to the heap through the member closures.
+		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
+			chunks = append(chunks, make([]keyed, 0, min(64<<len(chunks), 1024)))
+		}
+		last := &chunks[len(chunks)-1]
+		*last = append(*last, keyed{key: key})
+		f := &(*last)[len(*last)-1].flag
+		fd.peek()
+		start := fd.pos
+		err = fd.flag(key, f)
 		if err == errFallback {
 			d.slowFlags++
+			fd.pos = start
 			var raw []byte
-			if raw, err = fd.rest(depth, start); err != nil {
+			if raw, err = fd.value(); err != nil {
 				return err
 			}
-			f = Flag{}
-			if ferr := decodeStrict(raw, &f); ferr != nil {
+			*f = Flag{}
+			if ferr := decodeStrict(raw, f); ferr != nil {
 				if d.flagErrs == nil {
 					d.flagErrs = map[string]error{}
 				}
@@ -152,11 +159,6 @@ func (fd *fastDecoder) flags(d *decoded) error {
 		if err != nil {
 			return err
 		}
-		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
-			chunks = append(chunks, make([]keyed, 0, min(64<<len(chunks), 1024)))
-		}
-		last := &chunks[len(chunks)-1]
-		*last = append(*last, keyed{key, f})
 		n++
 	}
 	d.Flags = make(map[string]Flag, n)
@@ -165,26 +167,33 @@ func (fd *fastDecoder) flags(d *decoded) error {
 			d.Flags[c[i].key] = c[i].flag
 		}
 	}
-	return fd.close()
+	if len(d.Flags) != n {
+		return errMalformed // a repeated flag key
+	}
+	return nil
 }
 
 // segments decodes the segments object. Rulesets have few segments, so each
 // is decoded by reflection, as decodeReflect does.
 func (fd *fastDecoder) segments(d *decoded) error {
-	if fd.null() {
-		return fd.skipNull()
-	}
-	if err := fd.open('{'); err != nil {
+	if null, err := fd.openOrNull('{'); null || err != nil {
 		return err
 	}
 	d.Segments = map[string]Segment{}
-	for fd.more() {
+	n := 0
+	for i := 0; ; i++ {
+		if ok, err := fd.more(i, '}'); !ok {
+			if err != nil {
+				return err
+			}
+			break
+		}
 		name, err := fd.name()
 		if err != nil {
 			return err
 		}
 		key := string(name)
-		raw, err := fd.dec.ReadValue()
+		raw, err := fd.value()
 		if err != nil {
 			return err
 		}
@@ -196,30 +205,12 @@ func (fd *fastDecoder) segments(d *decoded) error {
 			d.segmentErrs[key] = serr
 		}
 		d.Segments[key] = s
+		n++
 	}
-	return fd.close()
-}
-
-// rest finishes the value the hand decoder gave up on, which began at
-// offset start in an object at the given depth, and returns its bytes.
-func (fd *fastDecoder) rest(depth int, start int64) ([]byte, error) {
-	if fd.dec.InputOffset() == start {
-		// Nothing of it read yet.
-		if err := fd.dec.SkipValue(); err != nil {
-			return nil, err
-		}
+	if len(d.Segments) != n {
+		return errMalformed // a repeated segment key
 	}
-	for fd.dec.StackDepth() > depth {
-		if _, err := fd.dec.ReadToken(); err != nil {
-			return nil, err
-		}
-	}
-	end := fd.dec.InputOffset()
-	if start < 0 || end > int64(len(fd.data)) || start > end {
-		return nil, errFallback
-	}
-	// Between the member name and its value: the colon and whitespace.
-	return bytes.TrimLeft(fd.data[start:end], " \t\r\n:"), nil
+	return nil
 }
 
 func (fd *fastDecoder) flag(key string, f *Flag) error {
@@ -263,13 +254,13 @@ func (fd *fastDecoder) flag(key string, f *Flag) error {
 }
 
 func (fd *fastDecoder) variations() ([]Variation, error) {
-	return list(fd, 2, func(v *Variation, name []byte) (err error) {
+	return list(fd, &fd.variationBuf, func(v *Variation, name []byte) (err error) {
 		switch string(name) {
 		case "key":
 			v.Key, err = fd.short()
 		case "value":
-			var raw jsontext.Value
-			if raw, err = fd.dec.ReadValue(); err == nil {
+			var raw []byte
+			if raw, err = fd.value(); err == nil {
 				v.Value = rawValue(raw)
 			}
 		default:
@@ -286,8 +277,8 @@ var (
 	rawFalse = json.RawMessage("false")[:5:5]
 )
 
-// rawValue copies a variation's value out of the decoder's buffer.
-func rawValue(raw jsontext.Value) json.RawMessage {
+// rawValue copies a variation's value out of the input.
+func rawValue(raw []byte) json.RawMessage {
 	switch string(raw) {
 	case "true":
 		return rawTrue
@@ -298,7 +289,7 @@ func rawValue(raw jsontext.Value) json.RawMessage {
 }
 
 func (fd *fastDecoder) rules() ([]Rule, error) {
-	return list(fd, 0, func(r *Rule, name []byte) (err error) {
+	return list(fd, &fd.ruleBuf, func(r *Rule, name []byte) (err error) {
 		switch string(name) {
 		case "name":
 			r.Name, err = fd.short()
@@ -314,7 +305,7 @@ func (fd *fastDecoder) rules() ([]Rule, error) {
 }
 
 func (fd *fastDecoder) conditions() ([]Condition, error) {
-	return list(fd, 1, func(c *Condition, name []byte) (err error) {
+	return list(fd, &fd.conditionBuf, func(c *Condition, name []byte) (err error) {
 		switch string(name) {
 		case "attribute":
 			c.Attribute, err = fd.short()
@@ -334,47 +325,57 @@ func (fd *fastDecoder) conditions() ([]Condition, error) {
 // values decodes condition operands as Unmarshal does into []any: strings,
 // float64s, booleans, nil; nested lists and objects by reflection.
 func (fd *fastDecoder) values() ([]any, error) {
-	if fd.null() {
-		return nil, fd.skipNull()
-	}
-	if err := fd.open('['); err != nil {
+	if null, err := fd.openOrNull('['); null || err != nil {
 		return nil, err
 	}
-	out := []any{}
-	for fd.more() {
-		raw, err := fd.dec.ReadValue()
-		if err != nil {
-			return nil, err
+	out := fd.operandBuf.start()
+	for i := 0; ; i++ {
+		if ok, err := fd.more(i, ']'); !ok {
+			return fd.operandBuf.finish(out), err
 		}
 		var v any
-		switch raw.Kind() {
-		case '"':
-			v = fd.strs.make(fd.unquote(raw))
-		case '0':
-			n, err := strconv.ParseFloat(string(raw), 64)
+		switch c := fd.peek(); {
+		case c == '"':
+			b, err := fd.scanner.str()
+			if err != nil {
+				return nil, err
+			}
+			v = fd.strs.boxed(b)
+		case c == '-' || '0' <= c && c <= '9':
+			b, err := fd.number()
+			if err != nil {
+				return nil, err
+			}
+			n, err := strconv.ParseFloat(string(b), 64)
 			if err != nil {
 				return nil, errFallback
 			}
-			v = n
-		case 't':
-			v = true
-		case 'f':
-			v = false
-		case 'n':
+			v = fd.nums.boxed(n)
 		default:
-			if err := jsonv2.Unmarshal(raw, &v); err != nil {
-				return nil, errFallback
+			raw, err := fd.value()
+			if err != nil {
+				return nil, err
+			}
+			switch string(raw) {
+			case "true":
+				v = true
+			case "false":
+				v = false
+			case "null":
+			default:
+				if err := jsonv2.Unmarshal(raw, &v); err != nil {
+					return nil, errFallback
+				}
 			}
 		}
 		out = append(out, v)
 	}
-	return out, fd.close()
 }
 
 func (fd *fastDecoder) serve(s *Serve) error {
 	if fd.null() {
 		*s = Serve{}
-		return fd.skipNull()
+		return fd.literal("null")
 	}
 	return fd.object(func(name []byte) (err error) {
 		switch string(name) {
@@ -392,7 +393,7 @@ func (fd *fastDecoder) serve(s *Serve) error {
 }
 
 func (fd *fastDecoder) split() ([]Weighted, error) {
-	return list(fd, 2, func(w *Weighted, name []byte) (err error) {
+	return list(fd, &fd.splitBuf, func(w *Weighted, name []byte) (err error) {
 		switch string(name) {
 		case "variation":
 			w.Variation, err = fd.short()
@@ -408,15 +409,15 @@ func (fd *fastDecoder) split() ([]Weighted, error) {
 // list reads null or a list of objects, each member of each object handed
 // to member with the element being filled. The result is never nil for a
 // list, as the reflection decoder's isn't.
-func list[T any](fd *fastDecoder, capacity int, member func(t *T, name []byte) error) ([]T, error) {
-	if fd.null() {
-		return nil, fd.skipNull()
-	}
-	if err := fd.open('['); err != nil {
+func list[T any](fd *fastDecoder, buf *listBuffer[T], member func(t *T, name []byte) error) ([]T, error) {
+	if null, err := fd.openOrNull('['); null || err != nil {
 		return nil, err
 	}
-	out := make([]T, 0, capacity)
-	for fd.more() {
+	out := buf.start()
+	for i := 0; ; i++ {
+		if ok, err := fd.more(i, ']'); !ok {
+			return buf.finish(out), err
+		}
 		var zero T
 		out = append(out, zero)
 		t := &out[len(out)-1]
@@ -424,7 +425,35 @@ func list[T any](fd *fastDecoder, capacity int, member func(t *T, name []byte) e
 			return nil, err
 		}
 	}
-	return out, fd.close()
+}
+
+// listBuffer gathers the elements of one list at a time in scratch space
+// and hands the finished lists out of shared chunks. Lists of one type
+// never nest, so one scratch slice per type is enough.
+type listBuffer[T any] struct {
+	scratch []T
+	free    []T // the unused end of the current chunk
+	chunk   int // the size of the last chunk made
+}
+
+// start returns the empty scratch slice to append a list's elements to.
+func (b *listBuffer[T]) start() []T { return b.scratch[:0] }
+
+// finish copies the list gathered in items out of scratch space.
+func (b *listBuffer[T]) finish(items []T) []T {
+	b.scratch = items[:0]
+	if len(items) == 0 {
+		return []T{}
+	}
+	if len(items) > len(b.free) {
+		// Chunks grow so that a small ruleset doesn't pay for a large one.
+		b.chunk = min(max(2*b.chunk, 16), 1024)
+		b.free = make([]T, max(b.chunk, len(items)))
+	}
+	out := b.free[:len(items):len(items)]
+	copy(out, items)
+	b.free = b.free[len(items):]
+	return out
 }
 
 // object reads one object, handing each member's name to member, which
@@ -433,88 +462,35 @@ func (fd *fastDecoder) object(member func(name []byte) error) error {
 	if err := fd.open('{'); err != nil {
 		return err
 	}
-	for fd.more() {
+	var seen fieldSet
+	for i := 0; ; i++ {
+		if ok, err := fd.more(i, '}'); !ok {
+			return err
+		}
 		name, err := fd.name()
 		if err != nil {
+			return err
+		}
+		if err := seen.add(name); err != nil {
 			return err
 		}
 		if err := member(name); err != nil {
 			return err
 		}
 	}
-	return fd.close()
-}
-
-// more reports whether the object or list being read has another member.
-// On malformed input it reports true, and the read that follows fails.
-func (fd *fastDecoder) more() bool {
-	k := fd.dec.PeekKind()
-	return k != '}' && k != ']'
 }
 
 // null reports whether the next value is null.
-func (fd *fastDecoder) null() bool { return fd.dec.PeekKind() == 'n' }
-
-func (fd *fastDecoder) skipNull() error {
-	_, err := fd.dec.ReadToken()
-	return err
-}
-
-// open reads the start of an object or list of kind k.
-func (fd *fastDecoder) open(k jsontext.Kind) error {
-	if fd.dec.PeekKind() != k {
-		return errFallback
-	}
-	_, err := fd.dec.ReadToken()
-	return err
-}
-
-// close reads the end of an object or list.
-func (fd *fastDecoder) close() error {
-	_, err := fd.dec.ReadToken()
-	return err
-}
-
-// name reads an object member's name. The result is valid until the next
-// read.
-func (fd *fastDecoder) name() ([]byte, error) {
-	raw, err := fd.dec.ReadValue()
-	if err != nil {
-		return nil, err
-	}
-	return fd.unquote(raw), nil
-}
-
-// unquote returns the contents of a string the decoder has validated; it
-// aliases raw unless the string has escapes.
-func (fd *fastDecoder) unquote(raw jsontext.Value) []byte {
-	if len(raw) < 2 {
-		return nil
-	}
-	inner := raw[1 : len(raw)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return inner
-	}
-	b, err := jsontext.AppendUnquote(fd.buf[:0], raw)
-	if err != nil {
-		return nil // unreachable: the decoder validated the string
-	}
-	fd.buf = b
-	return b
-}
+func (fd *fastDecoder) null() bool { return fd.peek() == 'n' }
 
 // text reads a string (null is ""), returning its contents valid until the
 // next read.
 func (fd *fastDecoder) text() ([]byte, error) {
-	raw, err := fd.dec.ReadValue()
-	if err != nil {
-		return nil, err
-	}
-	switch raw.Kind() {
+	switch fd.peek() {
 	case '"':
-		return fd.unquote(raw), nil
+		return fd.scanner.str()
 	case 'n':
-		return nil, nil
+		return nil, fd.literal("null")
 	}
 	return nil, errFallback
 }
@@ -542,33 +518,30 @@ func (fd *fastDecoder) strAs(s string) (string, error) {
 
 // stringList reads a list of strings.
 func (fd *fastDecoder) stringList() ([]string, error) {
-	if fd.null() {
-		return nil, fd.skipNull()
-	}
-	if err := fd.open('['); err != nil {
+	if null, err := fd.openOrNull('['); null || err != nil {
 		return nil, err
 	}
-	out := []string{}
-	for fd.more() {
+	out := fd.tagBuf.start()
+	for i := 0; ; i++ {
+		if ok, err := fd.more(i, ']'); !ok {
+			return fd.tagBuf.finish(out), err
+		}
 		s, err := fd.short()
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
 	}
-	return out, fd.close()
 }
 
 func (fd *fastDecoder) bool() (bool, error) {
-	raw, err := fd.dec.ReadValue()
-	if err != nil {
-		return false, err
-	}
-	switch raw.Kind() {
+	switch fd.peek() {
 	case 't':
-		return true, nil
-	case 'f', 'n':
-		return false, nil
+		return true, fd.literal("true")
+	case 'f':
+		return false, fd.literal("false")
+	case 'n':
+		return false, fd.literal("null")
 	}
 	return false, errFallback
 }
@@ -576,14 +549,14 @@ func (fd *fastDecoder) bool() (bool, error) {
 // int64 reads a number that must be an integer. Only plain digits are
 // taken; Unmarshal decides the rest (fractions, exponents, overflow).
 func (fd *fastDecoder) int64() (int64, error) {
-	raw, err := fd.dec.ReadValue()
-	if err != nil {
-		return 0, err
-	}
-	switch raw.Kind() {
-	case 'n':
-		return 0, nil
-	case '0':
+	switch c := fd.peek(); {
+	case c == 'n':
+		return 0, fd.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		raw, err := fd.number()
+		if err != nil {
+			return 0, err
+		}
 		if bytes.ContainsAny(raw, ".eE") {
 			return 0, errFallback
 		}
@@ -611,7 +584,7 @@ func (fd *fastDecoder) int() (int, error) {
 // would. For rare parts (times, schedules, progressive rollouts) that
 // aren't worth decoding by hand.
 func (fd *fastDecoder) strict(v any) error {
-	raw, err := fd.dec.ReadValue()
+	raw, err := fd.value()
 	if err != nil {
 		return err
 	}
@@ -624,7 +597,7 @@ func (fd *fastDecoder) strict(v any) error {
 // lenient decodes the next value into v by reflection, tolerating unknown
 // members as decodeReflect does outside flags and segments.
 func (fd *fastDecoder) lenient(v any) error {
-	raw, err := fd.dec.ReadValue()
+	raw, err := fd.value()
 	if err != nil {
 		return err
 	}
@@ -637,12 +610,41 @@ func (fd *fastDecoder) lenient(v any) error {
 // stringCache shares the storage of repeated strings: a direct-mapped cache
 // keyed by a hash of the first and last bytes, as go-json-experiment does
 // for map keys. A miss costs one allocation, as without it.
-type stringCache [512]string
+type stringCache [512]cachedString
+
+type cachedString struct {
+	s string
+	// box is s as an interface value, made the first time s is an
+	// operand: boxing a string allocates.
+	box any
+}
 
 func (c *stringCache) make(b []byte) string {
-	const maxCached = 64
-	if len(b) < 2 || len(b) > maxCached {
+	e := c.entry(b)
+	if e == nil {
 		return string(b)
+	}
+	return e.s
+}
+
+// boxed returns the string b holds as an interface value.
+func (c *stringCache) boxed(b []byte) any {
+	e := c.entry(b)
+	if e == nil {
+		return string(b)
+	}
+	if e.box == nil {
+		e.box = e.s
+	}
+	return e.box
+}
+
+// entry returns the cache entry for b, holding b, or nil for a string too
+// short or too long to cache.
+func (c *stringCache) entry(b []byte) *cachedString {
+	const maxCached = 64
+	if len(b) < 1 || len(b) > maxCached {
+		return nil
 	}
 	var h uint64
 	if len(b) >= 8 {
@@ -654,11 +656,25 @@ func (c *stringCache) make(b []byte) string {
 	}
 	h ^= uint64(len(b))
 	h *= 0x9e3779b97f4a7c15
-	i := h >> (64 - 9)
-	if s := c[i]; s == string(b) {
-		return s
+	e := &c[h>>(64-9)]
+	if e.s != string(b) {
+		*e = cachedString{s: string(b)}
 	}
-	s := string(b)
-	c[i] = s
-	return s
+	return e
+}
+
+// numberCache shares the boxes of repeated numeric operands, as
+// stringCache does for strings.
+type numberCache [64]struct {
+	bits uint64
+	box  any
+}
+
+func (c *numberCache) boxed(n float64) any {
+	bits := math.Float64bits(n)
+	e := &c[(bits*0x9e3779b97f4a7c15)>>(64-6)]
+	if e.box == nil || e.bits != bits {
+		e.bits, e.box = bits, n
+	}
+	return e.box
 }
