@@ -53,13 +53,22 @@ type fastDecoder struct {
 	splitBuf     listBuffer[Weighted]
 	operandBuf   listBuffer[any]
 	tagBuf       listBuffer[string]
+	// workers, when not zero, is how many parts the flags object is
+	// decoded in, however large; tests set it.
+	workers int
 }
 
 // decodeFast decodes data by hand. It reports false when the reflection
 // decoder must decode all of it instead: malformed JSON, or trouble outside
 // the flags.
 func decodeFast(data []byte) (*decoded, bool) {
-	fd := &fastDecoder{scanner: scanner{data: data}}
+	return decodeFastIn(data, 0)
+}
+
+// decodeFastIn is decodeFast with the flags object decoded in the given
+// number of parts (0: as many as is worth it).
+func decodeFastIn(data []byte, workers int) (*decoded, bool) {
+	fd := &fastDecoder{scanner: scanner{data: data}, workers: workers}
 	d, err := fd.document()
 	if err != nil {
 		return nil, false
@@ -101,76 +110,113 @@ func (fd *fastDecoder) document() (*decoded, error) {
 	return d, nil
 }
 
-// flags decodes the flags object. A flag the hand decoder can't take is
-// decoded on its own by reflection, exactly as decodeReflect does when the
-// document as a whole does not decode strictly.
+// flags decodes the flags object, a part at a time on several goroutines
+// when it is large (see flagparts.go). A flag the hand decoder can't take
+// is decoded on its own by reflection, exactly as decodeReflect does when
+// the document as a whole does not decode strictly.
 func (fd *fastDecoder) flags(d *decoded) error {
 	if null, err := fd.openOrNull('{'); null || err != nil {
 		return err
 	}
-	// Flags collect in fixed-size chunks first so that the map can be made
-	// at its final size: grown a step at a time, it held 8 MB more for
-	// 10,000 flags. Chunks, because a growing slice of Flags copies them
-	// over and over.
-	type keyed struct {
-		key  string
-		flag Flag
+	parts, err := fd.flagParts()
+	if err != nil {
+		return err
 	}
-	var chunks [][]keyed
+	d.flagParts = len(parts)
 	n := 0
-	for i := 0; ; i++ {
-		if ok, err := fd.more(i, '}'); !ok {
-			if err != nil {
-				return err
+	for _, p := range parts {
+		n += p.n
+		d.slowFlags += p.slowFlags
+		for k, err := range p.flagErrs {
+			if d.flagErrs == nil {
+				d.flagErrs = map[string]error{}
 			}
-			break
+			d.flagErrs[k] = err
 		}
-		name, err := fd.name()
-		if err != nil {
-			return err
-		}
-		key := string(name)
-		// Each flag is decoded in place in its chunk: a Flag of its own
-		// would escape to the heap through the member closures.
-		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
-			chunks = append(chunks, make([]keyed, 0, min(64<<len(chunks), 1024)))
-		}
-		last := &chunks[len(chunks)-1]
-		*last = append(*last, keyed{key: key})
-		f := &(*last)[len(*last)-1].flag
-		fd.peek()
-		start := fd.pos
-		err = fd.flag(key, f)
-		if err == errFallback {
-			d.slowFlags++
-			fd.pos = start
-			var raw []byte
-			if raw, err = fd.value(); err != nil {
-				return err
-			}
-			*f = Flag{}
-			if ferr := decodeStrict(raw, f); ferr != nil {
-				if d.flagErrs == nil {
-					d.flagErrs = map[string]error{}
-				}
-				d.flagErrs[key] = ferr
-			}
-		}
-		if err != nil {
-			return err
-		}
-		n++
 	}
+	// The map is made at its final size: grown a step at a time, it held
+	// 8 MB more for 10,000 flags.
 	d.Flags = make(map[string]Flag, n)
-	for _, c := range chunks {
-		for i := range c {
-			d.Flags[c[i].key] = c[i].flag
+	for _, p := range parts {
+		for _, c := range p.chunks {
+			for i := range c {
+				d.Flags[c[i].key] = c[i].flag
+			}
 		}
 	}
 	if len(d.Flags) != n {
 		return errMalformed // a repeated flag key
 	}
 	return nil
+}
+
+// flagPart is a run of consecutive members of the flags object, decoded.
+type flagPart struct {
+	// Flags collect in fixed-size chunks: a growing slice of Flags would
+	// copy them over and over.
+	chunks    [][]keyedFlag
+	n         int
+	slowFlags int
+	flagErrs  map[string]error
+}
+
+type keyedFlag struct {
+	key  string
+	flag Flag
+}
+
+// flagMembers decodes members of the flags object into p, from the member
+// at the scanner's position, until the object closes (it reports -1) or
+// the next member starts exactly at one of stops, ascending offsets (it
+// reports which).
+func (fd *fastDecoder) flagMembers(p *flagPart, stops []int) (int, error) {
+	next := 0
+	for i := 0; ; i++ {
+		if ok, err := fd.more(i, '}'); !ok {
+			return -1, err
+		}
+		for next < len(stops) && stops[next] < fd.pos {
+			next++ // passed by: not a member boundary after all
+		}
+		if i > 0 && next < len(stops) && stops[next] == fd.pos {
+			return next, nil
+		}
+		name, err := fd.name()
+		if err != nil {
+			return 0, err
+		}
+		key := string(name)
+		// Each flag is decoded in place in its chunk: a Flag of its own
+		// would escape to the heap through the member closures.
+		if len(p.chunks) == 0 || len(p.chunks[len(p.chunks)-1]) == cap(p.chunks[len(p.chunks)-1]) {
+			p.chunks = append(p.chunks, make([]keyedFlag, 0, min(64<<len(p.chunks), 1024)))
+		}
+		last := &p.chunks[len(p.chunks)-1]
+		*last = append(*last, keyedFlag{key: key})
+		f := &(*last)[len(*last)-1].flag
+		fd.peek()
+		start := fd.pos
+		err = fd.flag(key, f)
+		if err == errFallback {
+			p.slowFlags++
+			fd.pos = start
+			var raw []byte
+			if raw, err = fd.value(); err != nil {
+				return 0, err
+			}
+			*f = Flag{}
+			if ferr := decodeStrict(raw, f); ferr != nil {
+				if p.flagErrs == nil {
+					p.flagErrs = map[string]error{}
+				}
+				p.flagErrs[key] = ferr
+			}
+		}
+		if err != nil {
+			return 0, err
+		}
+		p.n++
+	}
 }
 
 // segments decodes the segments object. Rulesets have few segments, so each

@@ -202,5 +202,11 @@ func FuzzDecodeAgrees(f *testing.F) {
 	f.Add(mustMarshal(f, manyFlags(6)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkDecodeAgrees(t, data)
+		// In parts, however small the input, as a large one is decoded.
+		whole, wholeOK := decodeFastIn(data, 1)
+		parts, partsOK := decodeFastIn(data, 3)
+		if partsOK != wholeOK || partsOK && !reflect.DeepEqual(normalizeDecoded(parts), normalizeDecoded(whole)) {
+			t.Fatalf("decoding in 3 parts differs from decoding whole (by hand: %v, %v)", partsOK, wholeOK)
+		}
 	})
 }

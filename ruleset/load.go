@@ -163,6 +163,8 @@ type decoded struct {
 	// slowFlags counts the flags the hand decoder left to reflection; tests
 	// check that well-formed flags never need it.
 	slowFlags int
+	// flagParts is how many parts the hand decoder read the flags in.
+	flagParts int
 }
 
 // decodeReflect decodes a ruleset by reflection; it is the reference for
