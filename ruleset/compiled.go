@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
@@ -183,9 +184,14 @@ func (rs *Ruleset) PublishedAt() time.Time { return rs.publishedAt }
 // Schema returns the wire-format version the ruleset declared.
 func (rs *Ruleset) Schema() int { return rs.schema }
 
-// Source returns where the ruleset came from, as its publisher recorded it.
-// It is shared with the ruleset: callers must not modify its OutOfBand list.
-func (rs *Ruleset) Source() Source { return rs.source }
+// Source returns where the ruleset came from, as its publisher recorded it
+// (tools such as cairn verify show it). It is a copy: the ruleset stays
+// immutable.
+func (rs *Ruleset) Source() Source {
+	s := rs.source
+	s.OutOfBand = slices.Clone(s.OutOfBand)
+	return s
+}
 
 // FlagKeys returns the keys of every flag, quarantined ones included, sorted.
 func (rs *Ruleset) FlagKeys() []string {

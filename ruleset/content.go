@@ -94,9 +94,8 @@ func (rs *Ruleset) entry(key string) *flagEntry {
 // member order) is the same. Quarantined flags and segments this version
 // does not understand are left out of the comparison, as they were left out
 // of the Document. A client uses it to tell a harmless re-encoding of the
-// version it has from a conflicting one. Two rulesets loaded in different
-// processes can't be compared; a false "same" needs a 64-bit hash
-// collision.
+// version it has from a conflicting one. A false "same" would take a 64-bit
+// hash collision.
 func (rs *Ruleset) SameContent(other *Ruleset) bool {
 	if rs == nil || other == nil {
 		return rs == other
