@@ -47,7 +47,7 @@ func (c *Client) offer(data []byte, origin string) error {
 }
 
 // verify loads data and checks it may replace cur. It returns nil, nil for
-// content equal to cur's once canonicalised.
+// content equal to cur's (Ruleset.SameContent: the same once canonicalised).
 func (c *Client) verify(data []byte, origin string, cur *snapshot) (*ruleset.Ruleset, error) {
 	rs, err := c.load(origin, data)
 	if err != nil {
