@@ -296,9 +296,7 @@ func contentDoc() *Document {
 	return d
 }
 
-// compactJSON re-encodes data on one line, its members in another order
-// than Marshal's (the decoder sorts nothing, so this is other bytes for
-// the same content).
+// compactJSON re-encodes data on one line: other bytes, same content.
 func compactJSON(t *testing.T, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
