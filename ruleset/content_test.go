@@ -538,3 +538,21 @@ func BenchmarkFingerprint10000Flags(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkChangedFlags10000 is what a client spends, per new ruleset, on
+// the list its change listeners get (and on SameContent for a same-version
+// re-encoding): one flag of 10,000 changed.
+func BenchmarkChangedFlags10000(b *testing.B) {
+	d := manyFlags(10000)
+	old := mustLoadDoc(b, d)
+	f := d.Flags["flag-00042"]
+	f.Enabled = false
+	d.Flags[f.Key] = f
+	next := mustLoadDoc(b, d)
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := next.ChangedFlags(old); len(got) != 1 || next.SameContent(old) {
+			b.Fatalf("changed %v", got)
+		}
+	}
+}
