@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
@@ -11,13 +12,26 @@ import (
 // versions and times parsed, membership lists turned into sets, bucket
 // ranges laid out. It is immutable; any number of goroutines may evaluate it
 // at once without locks.
+//
+// It does not keep the wire Document it was loaded from: what it keeps of
+// it is the header, each flag's owner and expiry, and a fingerprint of each
+// flag and segment (see SameContent and ChangedFlags). LoadDocument returns
+// the Document for tools that need it.
 type Ruleset struct {
-	doc         *Document
-	flags       map[string]*flag
-	table       flagTable // the same flags, for the evaluation hot path
-	segments    map[string]*segment
+	table flagTable // every flag, quarantined ones included
+	// entries holds what is kept of each flag's wire form, quarantined
+	// flags included, sorted by key.
+	entries []flagEntry
+	// segments holds each loaded segment's fingerprint, sorted by key.
+	// Compiled segments are reached through the flags that use them.
+	segments    []segmentEntry
 	quarantined map[string]string
+	schema      int
+	environment string
+	version     int64
 	publishedAt time.Time
+	source      Source
+	header      uint64 // fingerprint of schema, environment, version, publishedAt, source
 }
 
 // flag is the compiled form of a Flag.
@@ -159,28 +173,43 @@ type segment struct {
 }
 
 // Environment returns the environment the ruleset is for.
-func (rs *Ruleset) Environment() string { return rs.doc.Environment }
+func (rs *Ruleset) Environment() string { return rs.environment }
 
 // Version returns the published version number (0 before publishing).
-func (rs *Ruleset) Version() int64 { return rs.doc.Version }
+func (rs *Ruleset) Version() int64 { return rs.version }
 
 // PublishedAt returns when the ruleset was published (zero before).
 func (rs *Ruleset) PublishedAt() time.Time { return rs.publishedAt }
 
 // Schema returns the wire-format version the ruleset declared.
-func (rs *Ruleset) Schema() int { return rs.doc.Schema }
+func (rs *Ruleset) Schema() int { return rs.schema }
 
-// Document returns the wire form the ruleset was loaded from. It is shared:
-// callers must not modify it. Flags that were quarantined are absent from it.
-func (rs *Ruleset) Document() *Document { return rs.doc }
+// Source returns where the ruleset came from, as its publisher recorded it
+// (tools such as cairn verify show it). It is a copy: the ruleset stays
+// immutable.
+func (rs *Ruleset) Source() Source {
+	s := rs.source
+	s.OutOfBand = slices.Clone(s.OutOfBand)
+	return s
+}
 
 // FlagKeys returns the keys of every flag, quarantined ones included, sorted.
 func (rs *Ruleset) FlagKeys() []string {
-	keys := make([]string, 0, len(rs.flags))
-	for k := range rs.flags {
-		keys = append(keys, k)
+	keys := make([]string, len(rs.entries))
+	for i := range rs.entries {
+		keys[i] = rs.entries[i].key
 	}
-	sortStrings(keys)
+	return keys
+}
+
+// SegmentKeys returns the keys of the segments the ruleset loaded, sorted.
+// A segment that uses something newer than this package knows is left out
+// (the flags that use it are quarantined).
+func (rs *Ruleset) SegmentKeys() []string {
+	keys := make([]string, len(rs.segments))
+	for i := range rs.segments {
+		keys[i] = rs.segments[i].key
+	}
 	return keys
 }
 

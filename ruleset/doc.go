@@ -15,7 +15,9 @@
 //     compiles it into an immutable, query-ready Ruleset; Evaluate decides a
 //     flag for a Context at an instant. It is pure, lock-free, takes the time
 //     as an input and allocates nothing. Flags that use something newer than
-//     this package are quarantined and serve the caller's default.
+//     this package are quarantined and serve the caller's default. A Ruleset
+//     keeps fingerprints of its flags rather than the wire Document
+//     (SameContent, ChangedFlags); LoadDocument returns both.
 //
 // The evaluation semantics (operators, segments, bucketing with MurmurHash3
 // x86_32 into 10,000 buckets, schedules and progressive rollouts) are pinned

@@ -64,12 +64,36 @@ func load(data []byte) (*Ruleset, Problems) {
 // loadWith is load with the decoder as a parameter, so that tests can hold
 // the hand decoder to the reflection one's results.
 func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, Problems) {
+	rs, _, ps := loadDocument(decode, data)
+	return rs, ps
+}
+
+// LoadDocument is LoadNamed for tools that also need the wire form, such
+// as the CLI explaining an evaluation: it returns the ruleset and the
+// Document it was loaded from, less the flags that were quarantined and the
+// segments this version does not understand. A Ruleset does not keep its
+// Document (it was 40% of the heap a loaded ruleset holds), so this is the
+// way to get one without decoding twice. The Document is the caller's.
+func LoadDocument(name string, data []byte) (*Ruleset, *Document, error) {
+	rs, doc, ps := loadDocument(decode, data)
+	if len(ps) > 0 {
+		for i := range ps {
+			ps[i].File = name
+		}
+		return nil, nil, ps
+	}
+	return rs, doc, nil
+}
+
+// loadDocument loads data with the given decoder, returning the Document
+// as loaded alongside the Ruleset.
+func loadDocument(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, *Document, Problems) {
 	if len(data) > MaxRulesetSize {
-		return nil, Problems{{Message: fmt.Sprintf("ruleset is %d bytes, more than the %d allowed", len(data), MaxRulesetSize)}}
+		return nil, nil, Problems{{Message: fmt.Sprintf("ruleset is %d bytes, more than the %d allowed", len(data), MaxRulesetSize)}}
 	}
 	dec, problem := decode(data)
 	if problem != nil {
-		return nil, Problems{*problem}
+		return nil, nil, Problems{*problem}
 	}
 	l := loader{}
 	switch {
@@ -84,53 +108,62 @@ func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, 
 		l.addf("flags", "missing flags")
 	}
 	if len(l.problems) > 0 {
-		return nil, l.problems
+		return nil, nil, l.problems
 	}
 	// The decoded maps become the Document's, less what fails or is
 	// quarantined: copying them cost a fifth of the heap a load allocates.
 	if dec.Segments == nil {
 		dec.Segments = map[string]Segment{}
 	}
+	doc := &Document{
+		Schema: dec.Schema, Environment: dec.Environment, Version: dec.Version,
+		PublishedAt: dec.PublishedAt, Source: dec.Source,
+		Flags: dec.Flags, Segments: dec.Segments,
+	}
+	p := newPrinter()
 	rs := &Ruleset{
-		doc: &Document{
-			Schema: dec.Schema, Environment: dec.Environment, Version: dec.Version,
-			PublishedAt: dec.PublishedAt, Source: dec.Source,
-			Flags: dec.Flags, Segments: dec.Segments,
-		},
-		flags:       make(map[string]*flag, len(dec.Flags)),
-		segments:    make(map[string]*segment, len(dec.Segments)),
-		quarantined: map[string]string{},
+		schema:      dec.Schema,
+		environment: dec.Environment,
+		version:     dec.Version,
 		publishedAt: dec.PublishedAt,
+		source:      dec.Source,
+		header:      p.header(doc),
+		entries:     make([]flagEntry, 0, len(dec.Flags)),
+		quarantined: map[string]string{},
 	}
 	// Segments first: flags point at them. A segment from a newer format is
 	// left out, and every flag that uses it is quarantined.
+	segments := make(map[string]*segment, len(dec.Segments))
 	unknownSegments := map[string]error{}
 	for _, key := range sortedKeys(dec.Segments) {
 		path := "segments." + key
 		if err := dec.segmentErrs[key]; err != nil {
-			delete(rs.doc.Segments, key)
+			delete(doc.Segments, key)
 			l.decodeError(path, err, func(e error) { unknownSegments[key] = e })
 			continue
 		}
 		s := dec.Segments[key]
 		cs, err := l.compileSegment(func() string { return path }, key, &s)
 		if err != nil {
-			delete(rs.doc.Segments, key)
+			delete(doc.Segments, key)
 			unknownSegments[key] = err
 			continue
 		}
 		if cs != nil {
-			rs.segments[key] = cs
+			segments[key] = cs
+			rs.segments = append(rs.segments, segmentEntry{key: key, print: p.segment(&s)})
 		}
 	}
-	l.segments = rs.segments
+	l.segments = segments
 	l.unknownSegments = unknownSegments
+	flags := make(map[string]*flag, len(dec.Flags))
 	for _, key := range sortedKeys(dec.Flags) {
 		path := func() string { return "flags." + key }
 		quarantine := func(e error) {
-			delete(rs.doc.Flags, key)
-			rs.flags[key] = &flag{key: key, quarantine: fmt.Errorf("flag %q: %w", key, e)}
+			delete(doc.Flags, key)
+			flags[key] = &flag{key: key, quarantine: fmt.Errorf("flag %q: %w", key, e)}
 			rs.quarantined[key] = e.Error()
+			rs.entries = append(rs.entries, flagEntry{key: key})
 		}
 		if err := dec.flagErrs[key]; err != nil {
 			l.decodeError(path(), err, quarantine)
@@ -143,14 +176,15 @@ func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, 
 			continue
 		}
 		if cf != nil {
-			rs.flags[key] = cf
+			flags[key] = cf
+			rs.entries = append(rs.entries, flagEntry{key: key, print: p.flag(&f), info: newFlagInfo(&f)})
 		}
 	}
 	if len(l.problems) > 0 {
-		return nil, l.problems
+		return nil, nil, l.problems
 	}
-	rs.table = newFlagTable(rs.flags)
-	return rs, nil
+	rs.table = newFlagTable(flags)
+	return rs, doc, nil
 }
 
 // decoded is a ruleset as decoded, before checking: a flag or segment that
@@ -359,5 +393,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

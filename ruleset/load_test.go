@@ -138,8 +138,13 @@ func TestQuarantineKeepsTheRest(t *testing.T) {
 	if d := rs.Evaluate("healthy", nil, benchNow); d.Reason != ReasonDefault || d.Value != true {
 		t.Errorf("healthy flag: %+v", d)
 	}
-	if _, ok := rs.Document().Flags["uses-new-op"]; ok {
-		t.Error("quarantined flag is in Document()")
+	if _, ok := rs.FlagMeta("uses-new-op"); ok {
+		t.Error("quarantined flag has FlagMeta")
+	}
+	if _, doc, err := LoadDocument("", []byte(s)); err != nil {
+		t.Error(err)
+	} else if _, ok := doc.Flags["uses-new-op"]; ok {
+		t.Error("quarantined flag is in LoadDocument's Document")
 	}
 	if rs.Schema() != 3 {
 		t.Errorf("schema = %d", rs.Schema())
@@ -193,11 +198,11 @@ func TestMarshalIsStable(t *testing.T) {
 	if string(a) != string(b) {
 		t.Fatal("two encodings differ")
 	}
-	rs, err := Load(a)
+	_, doc, err := LoadDocument("", a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again := mustMarshal(t, rs.Document())
+	again := mustMarshal(t, doc)
 	if string(again) != string(a) {
 		t.Error("Load then Marshal changed the bytes")
 	}

@@ -1,7 +1,6 @@
 package sdk
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -48,7 +47,7 @@ func (c *Client) offer(data []byte, origin string) error {
 }
 
 // verify loads data and checks it may replace cur. It returns nil, nil for
-// content equal to cur's once canonicalised.
+// content equal to cur's (Ruleset.SameContent: the same once canonicalised).
 func (c *Client) verify(data []byte, origin string, cur *snapshot) (*ruleset.Ruleset, error) {
 	rs, err := c.load(origin, data)
 	if err != nil {
@@ -66,11 +65,7 @@ func (c *Client) verify(data []byte, origin string, cur *snapshot) (*ruleset.Rul
 	case rs.Version() == have:
 		// Bytes differ but the version does not: a proxy may have
 		// re-encoded the same content, which is harmless.
-		same, err := sameContent(rs, cur.rs)
-		if err != nil {
-			return nil, err
-		}
-		if !same {
+		if !rs.SameContent(cur.rs) {
 			return nil, fmt.Errorf("%w: version %d", ErrVersionConflict, have)
 		}
 		return nil, nil
@@ -91,18 +86,6 @@ func (c *Client) expectedEnvironment(cur *snapshot) string {
 	return ""
 }
 
-func sameContent(a, b *ruleset.Ruleset) (bool, error) {
-	ab, err := ruleset.Marshal(a.Document())
-	if err != nil {
-		return false, err
-	}
-	bb, err := ruleset.Marshal(b.Document())
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(ab, bb), nil
-}
-
 // install makes next current, then does what follows a change: the disk
 // cache (for fetched content), the log, and the change listeners.
 func (c *Client) install(next *snapshot, data []byte, fetched bool) {
@@ -120,12 +103,12 @@ func (c *Client) install(next *snapshot, data []byte, fetched bool) {
 	}
 	if c.listeners.hasChange() {
 		ch := Change{NewVersion: rs.Version(), Environment: rs.Environment(), Origin: next.origin}
-		var old *ruleset.Document
+		var old *ruleset.Ruleset
 		if prev != nil {
 			ch.OldVersion = prev.rs.Version()
-			old = prev.rs.Document()
+			old = prev.rs
 		}
-		ch.Flags = changedFlags(old, rs.Document())
+		ch.Flags = rs.ChangedFlags(old)
 		c.enqueue(event{change: &ch})
 	}
 }

@@ -23,7 +23,7 @@ func (c *Client) warnExpired(snap *snapshot, flag string) {
 	}
 	w.seen[flag] = struct{}{}
 	w.mu.Unlock()
-	f := snap.rs.Document().Flags[flag]
+	m, _ := snap.rs.FlagMeta(flag)
 	c.log.Warn("cairn flag has expired; remove it from the code and the flag files",
-		"flag", flag, "expires", f.Expires, "owner", f.Owner, "environment", snap.rs.Environment())
+		"flag", flag, "expires", m.Expires, "owner", m.Owner, "environment", snap.rs.Environment())
 }

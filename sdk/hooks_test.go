@@ -49,20 +49,6 @@ func TestChangeAndStateListeners(t *testing.T) {
 	}
 }
 
-func TestChangedFlagsFollowSegments(t *testing.T) {
-	old := testDoc("prod", 1)
-	old.Segments["beta"] = ruleset.Segment{Key: "beta", Included: []string{"a"}}
-	f := boolFlag("gated", true)
-	f.Rules = []ruleset.Rule{{Conditions: []ruleset.Condition{{Op: ruleset.OpInSegment, Values: []any{"beta"}}}, Serve: ruleset.Serve{Variation: "var1"}}}
-	old.Flags["gated"] = f
-	next := testDoc("prod", 1)
-	next.Segments["beta"] = ruleset.Segment{Key: "beta", Included: []string{"a", "b"}}
-	next.Flags["gated"] = f
-	if got := changedFlags(old, next); !slices.Equal(got, []string{"gated"}) {
-		t.Fatalf("changed = %v", got)
-	}
-}
-
 // TestStuckListenerDoesNotStopPolling: a listener that blocks holds up
 // other listeners only; fetching goes on, and Close waits for it.
 func TestStuckListenerDoesNotStopPolling(t *testing.T) {
@@ -131,10 +117,12 @@ func TestExposureDedup(t *testing.T) {
 	}
 }
 
-// countingHandler counts warnings by message.
+// countingHandler counts warnings by message, and keeps the attributes of
+// the last one as text.
 type countingHandler struct {
 	mu    sync.Mutex
 	warns map[string]int
+	attrs map[string]string
 }
 
 func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
@@ -142,6 +130,8 @@ func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
 	if r.Level == slog.LevelWarn {
 		h.mu.Lock()
 		h.warns[r.Message]++
+		h.attrs = map[string]string{}
+		r.Attrs(func(a slog.Attr) bool { h.attrs[a.Key] = a.Value.String(); return true })
 		h.mu.Unlock()
 	}
 	return nil
@@ -153,6 +143,7 @@ func TestExpiredFlagWarnsOnce(t *testing.T) {
 	doc := testDoc("prod", 1)
 	f := doc.Flags["enabled"]
 	f.Expires = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	f.Owner = "team-growth"
 	doc.Flags["enabled"] = f
 	h := &countingHandler{warns: map[string]int{}}
 	var now time.Time
@@ -180,6 +171,9 @@ func TestExpiredFlagWarnsOnce(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("expiry warnings = %d, want 1 (%v)", n, h.warns)
+	}
+	if h.attrs["owner"] != "team-growth" || h.attrs["expires"] != f.Expires.String() || h.attrs["flag"] != "enabled" {
+		t.Fatalf("expiry warning attributes = %v", h.attrs)
 	}
 }
 

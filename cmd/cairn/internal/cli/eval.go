@@ -100,7 +100,7 @@ func runEval(e Env, opts *evalOptions, cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	rs, err := evalRuleset(cmd.Context(), e, opts, cmd)
+	rs, doc, err := evalRuleset(cmd.Context(), e, opts, cmd)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func runEval(e Env, opts *evalOptions, cmd *cobra.Command) error {
 	}
 	ec := ruleset.NewContext(opts.Key, attrs)
 	d := rs.Evaluate(opts.Flag, ec, at)
-	res := explain(rs.Document().Flags[opts.Flag], ec, d)
+	res := explain(doc.Flags[opts.Flag], ec, d)
 	res.Flag, res.Type = opts.Flag, string(typ)
 	res.Environment, res.Version = rs.Environment(), rs.Version()
 	res.Key, res.Attributes, res.At = opts.Key, attrs, at.UTC()
@@ -125,28 +125,29 @@ func runEval(e Env, opts *evalOptions, cmd *cobra.Command) error {
 	return writeEvalText(out, res, ec)
 }
 
-// evalRuleset loads the ruleset eval works on: the published one named by
-// --ruleset, or the flag directory compiled for --env.
-func evalRuleset(ctx context.Context, e Env, opts *evalOptions, cmd *cobra.Command) (*ruleset.Ruleset, error) {
+// evalRuleset loads the ruleset eval works on, and the Document it was
+// loaded from (for explain): the published one named by --ruleset, or the
+// flag directory compiled for --env.
+func evalRuleset(ctx context.Context, e Env, opts *evalOptions, cmd *cobra.Command) (*ruleset.Ruleset, *ruleset.Document, error) {
 	if opts.Ruleset != "" {
 		data, err := readRuleset(ctx, opts.Ruleset)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if data, err = unwrapRuleset(e, opts.Ruleset, data); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		rs, err := ruleset.LoadNamed(opts.Ruleset, data)
+		rs, doc, err := ruleset.LoadDocument(opts.Ruleset, data)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if opts.Env != "" && rs.Environment() != opts.Env {
-			return nil, usagef("%s is the ruleset of %s, not %s", opts.Ruleset, rs.Environment(), opts.Env)
+			return nil, nil, usagef("%s is the ruleset of %s, not %s", opts.Ruleset, rs.Environment(), opts.Env)
 		}
-		return rs, nil
+		return rs, doc, nil
 	}
 	if opts.Env == "" {
-		return nil, usagef("--env is required to evaluate a flag directory")
+		return nil, nil, usagef("--env is required to evaluate a flag directory")
 	}
 	dir := opts.Dir
 	if dir == "" {
@@ -154,13 +155,13 @@ func evalRuleset(ctx context.Context, e Env, opts *evalOptions, cmd *cobra.Comma
 	}
 	doc, err := compileDir(cmd, e, dir, opts.Env, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	data, err := ruleset.Marshal(doc)
 	if err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
+		return nil, nil, fmt.Errorf("eval: %w", err)
 	}
-	return ruleset.Load(data)
+	return ruleset.LoadDocument("", data)
 }
 
 // readRuleset reads a ruleset from a file or an http(s) URL.

@@ -99,10 +99,10 @@ func runVerify(e Env, opts *verifyOptions, cmd *cobra.Command) error {
 	if opts.Env != "" && rs.Environment() != opts.Env {
 		return &invalidError{fmt.Errorf("%s is the ruleset of %s, not %s", opts.Source, rs.Environment(), opts.Env)}
 	}
-	doc := rs.Document()
 	res := verifyResult{
 		Source: opts.Source, Environment: rs.Environment(), Version: rs.Version(), PublishedAt: rs.PublishedAt(),
-		Flags: len(doc.Flags), Segments: len(doc.Segments), RuleSource: doc.Source,
+		// Flags counts those this version can evaluate, as the SDK does.
+		Flags: len(rs.FlagKeys()) - len(rs.Quarantined()), Segments: len(rs.SegmentKeys()), RuleSource: rs.Source(),
 		Signed: info.Signed, Verified: info.Verified, KeyID: info.KeyID, KeyIDs: info.KeyIDs,
 		Encrypted: info.Encrypted, EncKeyID: info.EncryptionKeyID,
 	}
