@@ -178,20 +178,21 @@ func (f *flag) prepare() {
 	}
 }
 
-// prepareConditions sets the attrIDs of conditions and of the conditions of
-// the segments they name. A segment shared by several flags is prepared
-// again with the same values.
+// prepareConditions sets the attrIDs of conditions. Segments, which flags
+// share and may compile concurrently, are prepared once, by prepare.
 func prepareConditions(conds []condition) {
 	for i := range conds {
 		cd := &conds[i]
 		if cd.attr != "" && cd.attr != KeyAttribute && len(cd.attr) <= 16 {
 			cd.id = makeAttrID(cd.attr)
 		}
-		for _, s := range cd.segments {
-			for _, conds := range s.rules {
-				prepareConditions(conds)
-			}
-		}
+	}
+}
+
+// prepare precomputes what evaluating the segment's conditions reads.
+func (s *segment) prepare() {
+	for _, conds := range s.rules {
+		prepareConditions(conds)
 	}
 }
 

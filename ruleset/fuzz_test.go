@@ -32,6 +32,8 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte(`{"schema":1,"environment":"e","version":1,"flags":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Compiled in parts, as a large ruleset is, it loads the same.
+		checkCompilePartsAgree(t, data)
 		rs, doc, err := LoadDocument("", data)
 		if err != nil {
 			return

@@ -88,6 +88,12 @@ func LoadDocument(name string, data []byte) (*Ruleset, *Document, error) {
 // loadDocument loads data with the given decoder, returning the Document
 // as loaded alongside the Ruleset.
 func loadDocument(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, *Document, Problems) {
+	return loadDocumentIn(decode, data, 0)
+}
+
+// loadDocumentIn is loadDocument with flags compiled in the given number of
+// parts (0: as many as is worth it).
+func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, workers int) (*Ruleset, *Document, Problems) {
 	if len(data) > MaxRulesetSize {
 		return nil, nil, Problems{{Message: fmt.Sprintf("ruleset is %d bytes, more than the %d allowed", len(data), MaxRulesetSize)}}
 	}
@@ -150,6 +156,7 @@ func loadDocument(decode func([]byte) (*decoded, *Problem), data []byte) (*Rules
 			continue
 		}
 		if cs != nil {
+			cs.prepare()
 			segments[key] = cs
 			rs.segments = append(rs.segments, segmentEntry{key: key, print: p.segment(&s)})
 		}
@@ -157,28 +164,18 @@ func loadDocument(decode func([]byte) (*decoded, *Problem), data []byte) (*Rules
 	l.segments = segments
 	l.unknownSegments = unknownSegments
 	flags := make(map[string]*flag, len(dec.Flags))
-	for _, key := range sortedKeys(dec.Flags) {
-		path := func() string { return "flags." + key }
-		quarantine := func(e error) {
-			delete(doc.Flags, key)
-			flags[key] = &flag{key: key, quarantine: fmt.Errorf("flag %q: %w", key, e)}
-			rs.quarantined[key] = e.Error()
-			rs.entries = append(rs.entries, flagEntry{key: key})
+	for _, part := range l.compileFlags(dec, workers) {
+		l.problems = append(l.problems, part.problems...)
+		for i, key := range part.keys {
+			if f := part.flags[i]; f != nil {
+				flags[key] = f
+			}
 		}
-		if err := dec.flagErrs[key]; err != nil {
-			l.decodeError(path(), err, quarantine)
-			continue
+		for _, q := range part.quarantined {
+			delete(doc.Flags, q.key)
+			rs.quarantined[q.key] = q.why
 		}
-		f := dec.Flags[key]
-		cf, err := l.compileFlag(path, key, &f)
-		if err != nil {
-			quarantine(err)
-			continue
-		}
-		if cf != nil {
-			flags[key] = cf
-			rs.entries = append(rs.entries, flagEntry{key: key, print: p.flag(&f), info: newFlagInfo(&f)})
-		}
+		rs.entries = append(rs.entries, part.entries...)
 	}
 	if len(l.problems) > 0 {
 		return nil, nil, l.problems
