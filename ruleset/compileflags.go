@@ -29,7 +29,7 @@ type quarantinedFlag struct{ key, why string }
 // compileFlags compiles every decoded flag, in workers parts (0: as many as
 // is worth it), and returns the parts in key order.
 func (l *loader) compileFlags(dec *decoded, workers int) []compiledPart {
-	keys := sortedKeys(dec.Flags)
+	keys := dec.flagList
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 		if len(keys) < parallelMinFlags {
@@ -56,13 +56,15 @@ func (l *loader) compileFlags(dec *decoded, workers int) []compiledPart {
 	return parts
 }
 
-// compileRun compiles the flags of keys into out.
-func (l *loader) compileRun(dec *decoded, keys []string, out *compiledPart) {
+// compileRun compiles the flags of run into out.
+func (l *loader) compileRun(dec *decoded, run []keyedFlagRef, out *compiledPart) {
 	p := newPrinter()
-	out.keys = keys
-	out.flags = make([]*flag, len(keys))
-	out.entries = make([]flagEntry, 0, len(keys))
-	for i, key := range keys {
+	out.keys = make([]string, len(run))
+	out.flags = make([]*flag, len(run))
+	out.entries = make([]flagEntry, 0, len(run))
+	for i, kf := range run {
+		key := kf.key
+		out.keys[i] = key
 		path := func() string { return "flags." + key }
 		quarantine := func(e error) {
 			out.flags[i] = &flag{key: key, quarantine: fmt.Errorf("flag %q: %w", key, e)}
@@ -73,15 +75,15 @@ func (l *loader) compileRun(dec *decoded, keys []string, out *compiledPart) {
 			l.decodeError(path(), err, quarantine)
 			continue
 		}
-		f := dec.Flags[key]
-		cf, err := l.compileFlag(path, key, &f)
+		f := kf.flag
+		cf, err := l.compileFlag(path, key, f)
 		if err != nil {
 			quarantine(err)
 			continue
 		}
 		if cf != nil {
 			out.flags[i] = cf
-			out.entries = append(out.entries, flagEntry{key: key, print: p.flag(&f), info: newFlagInfo(&f)})
+			out.entries = append(out.entries, flagEntry{key: key, print: p.flag(f), info: newFlagInfo(f)})
 		}
 	}
 }

@@ -13,10 +13,10 @@ import (
 // same quarantines, the same content and the same answer for every flag.
 func checkCompilePartsAgree(t *testing.T, data []byte) {
 	t.Helper()
-	want, wantDoc, wantP := loadDocumentIn(decode, data, 1)
+	want, wantDoc, wantP := loadDocumentIn(decode, data, 1, true)
 	contexts := []*Context{nil, benchContext(), NewContext("user-42", map[string]any{"country": "DE", "app_version": "2.3.0", "email": "a@example.com"})}
 	for workers := 2; workers <= 5; workers++ {
-		got, gotDoc, gotP := loadDocumentIn(decode, data, workers)
+		got, gotDoc, gotP := loadDocumentIn(decode, data, workers, true)
 		if !reflect.DeepEqual(gotP, wantP) {
 			t.Fatalf("%d parts: problems\n%v\nwant\n%v", workers, gotP, wantP)
 		}
@@ -66,7 +66,7 @@ func TestCompilePartsProblemsAndQuarantines(t *testing.T) {
 		d.Flags[key] = f
 	}
 	bad := mustMarshal(t, d)
-	_, _, ps := loadDocumentIn(decode, bad, 1)
+	_, _, ps := loadDocumentIn(decode, bad, 1, false)
 	if len(ps) < 8 {
 		t.Fatalf("want problems in many flags, got %v", ps)
 	}
@@ -74,7 +74,7 @@ func TestCompilePartsProblemsAndQuarantines(t *testing.T) {
 	// Quarantines alone load.
 	onlyNew := strings.ReplaceAll(string(bad), `"nope"`, `"off"`)
 	onlyNew = strings.ReplaceAll(onlyNew, `"missing"`, `"on"`)
-	rs, _, ps := loadDocumentIn(decode, []byte(onlyNew), 3)
+	rs, _, ps := loadDocumentIn(decode, []byte(onlyNew), 3, false)
 	if len(ps) > 0 || len(rs.Quarantined()) < 3 {
 		t.Fatalf("want a ruleset with quarantined flags, got problems %v", ps)
 	}

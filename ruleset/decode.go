@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
@@ -134,18 +136,24 @@ func (fd *fastDecoder) flags(d *decoded) error {
 			d.flagErrs[k] = err
 		}
 	}
-	// The map is made at its final size: grown a step at a time, it held
-	// 8 MB more for 10,000 flags.
-	d.Flags = make(map[string]Flag, n)
+	d.hasFlags = true
+	d.flagList = make([]keyedFlagRef, 0, n)
 	for _, p := range parts {
 		for _, c := range p.chunks {
 			for i := range c {
-				d.Flags[c[i].key] = c[i].flag
+				d.flagList = append(d.flagList, keyedFlagRef{c[i].key, &c[i].flag})
 			}
 		}
 	}
-	if len(d.Flags) != n {
-		return errMalformed // a repeated flag key
+	// Canonical rulesets list flags in key order already.
+	byKey := func(a, b keyedFlagRef) int { return strings.Compare(a.key, b.key) }
+	if !slices.IsSortedFunc(d.flagList, byKey) {
+		slices.SortFunc(d.flagList, byKey)
+	}
+	for i := 1; i < len(d.flagList); i++ {
+		if d.flagList[i].key == d.flagList[i-1].key {
+			return errMalformed // a repeated flag key
+		}
 	}
 	return nil
 }

@@ -56,9 +56,7 @@ type comparableDecoded struct {
 
 func normalizeDecoded(d *decoded) comparableDecoded {
 	c := comparableDecoded{Doc: d.Document, FlagErrs: map[string]string{}, SegmentErrs: map[string]string{}}
-	if d.Flags != nil {
-		c.Doc.Flags = maps.Clone(d.Flags)
-	}
+	c.Doc.Flags = maps.Clone(d.flagMap())
 	c.Doc.Segments = maps.Clone(d.Segments)
 	if c.Doc.Segments == nil {
 		c.Doc.Segments = map[string]Segment{}

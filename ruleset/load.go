@@ -64,7 +64,7 @@ func load(data []byte) (*Ruleset, Problems) {
 // loadWith is load with the decoder as a parameter, so that tests can hold
 // the hand decoder to the reflection one's results.
 func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, Problems) {
-	rs, _, ps := loadDocument(decode, data)
+	rs, _, ps := loadDocumentIn(decode, data, 0, false)
 	return rs, ps
 }
 
@@ -75,7 +75,7 @@ func loadWith(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, 
 // Document (it was 40% of the heap a loaded ruleset holds), so this is the
 // way to get one without decoding twice. The Document is the caller's.
 func LoadDocument(name string, data []byte) (*Ruleset, *Document, error) {
-	rs, doc, ps := loadDocument(decode, data)
+	rs, doc, ps := loadDocumentIn(decode, data, 0, true)
 	if len(ps) > 0 {
 		for i := range ps {
 			ps[i].File = name
@@ -85,15 +85,10 @@ func LoadDocument(name string, data []byte) (*Ruleset, *Document, error) {
 	return rs, doc, nil
 }
 
-// loadDocument loads data with the given decoder, returning the Document
-// as loaded alongside the Ruleset.
-func loadDocument(decode func([]byte) (*decoded, *Problem), data []byte) (*Ruleset, *Document, Problems) {
-	return loadDocumentIn(decode, data, 0)
-}
-
-// loadDocumentIn is loadDocument with flags compiled in the given number of
-// parts (0: as many as is worth it).
-func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, workers int) (*Ruleset, *Document, Problems) {
+// loadDocumentIn loads data with the given decoder, compiling flags in the
+// given number of parts (0: as many as is worth it). With withDoc it also
+// returns the Document, less what failed or was quarantined.
+func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, workers int, withDoc bool) (*Ruleset, *Document, Problems) {
 	if len(data) > MaxRulesetSize {
 		return nil, nil, Problems{{Message: fmt.Sprintf("ruleset is %d bytes, more than the %d allowed", len(data), MaxRulesetSize)}}
 	}
@@ -110,7 +105,8 @@ func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, worke
 	case dec.Version < 0:
 		l.addf("version", "negative version %d", dec.Version)
 	}
-	if dec.Flags == nil {
+	dec.listFlags()
+	if !dec.hasFlags {
 		l.addf("flags", "missing flags")
 	}
 	if len(l.problems) > 0 {
@@ -124,7 +120,10 @@ func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, worke
 	doc := &Document{
 		Schema: dec.Schema, Environment: dec.Environment, Version: dec.Version,
 		PublishedAt: dec.PublishedAt, Source: dec.Source,
-		Flags: dec.Flags, Segments: dec.Segments,
+		Segments: dec.Segments,
+	}
+	if withDoc {
+		doc.Flags = dec.flagMap()
 	}
 	p := newPrinter()
 	rs := &Ruleset{
@@ -134,7 +133,7 @@ func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, worke
 		publishedAt: dec.PublishedAt,
 		source:      dec.Source,
 		header:      p.header(doc),
-		entries:     make([]flagEntry, 0, len(dec.Flags)),
+		entries:     make([]flagEntry, 0, len(dec.flagList)),
 		quarantined: map[string]string{},
 	}
 	// Segments first: flags point at them. A segment from a newer format is
@@ -163,7 +162,7 @@ func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, worke
 	}
 	l.segments = segments
 	l.unknownSegments = unknownSegments
-	flags := make(map[string]*flag, len(dec.Flags))
+	flags := make(map[string]*flag, len(dec.flagList))
 	for _, part := range l.compileFlags(dec, workers) {
 		l.problems = append(l.problems, part.problems...)
 		for i, key := range part.keys {
@@ -181,6 +180,9 @@ func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, worke
 		return nil, nil, l.problems
 	}
 	rs.table = newFlagTable(flags)
+	if !withDoc {
+		doc = nil
+	}
 	return rs, doc, nil
 }
 
@@ -196,6 +198,44 @@ type decoded struct {
 	slowFlags int
 	// flagParts is how many parts the hand decoder read the flags in.
 	flagParts int
+	// flagList is every flag, sorted by key. The hand decoder fills it
+	// instead of Document.Flags: a map would hold a second copy of every
+	// flag, and Load never needs one. hasFlags says the document has a
+	// flags object at all.
+	flagList []keyedFlagRef
+	hasFlags bool
+}
+
+type keyedFlagRef struct {
+	key  string
+	flag *Flag
+}
+
+// listFlags fills flagList from the Flags map the reflection decoder
+// gives, if that is what there is.
+func (d *decoded) listFlags() {
+	if d.Flags == nil {
+		return
+	}
+	d.hasFlags = true
+	d.flagList = make([]keyedFlagRef, 0, len(d.Flags))
+	for _, key := range sortedKeys(d.Flags) {
+		f := d.Flags[key]
+		d.flagList = append(d.flagList, keyedFlagRef{key, &f})
+	}
+	d.Flags = nil
+}
+
+// flagMap returns the flags as a map, or nil when there is no flags object.
+func (d *decoded) flagMap() map[string]Flag {
+	if d.Flags != nil || !d.hasFlags {
+		return d.Flags
+	}
+	m := make(map[string]Flag, len(d.flagList))
+	for _, kf := range d.flagList {
+		m[kf.key] = *kf.flag
+	}
+	return m
 }
 
 // decodeReflect decodes a ruleset by reflection; it is the reference for
