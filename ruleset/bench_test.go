@@ -188,3 +188,19 @@ func BenchmarkLoad10000Flags(b *testing.B) {
 	runtime.KeepAlive(raw)
 	runtime.KeepAlive(rs)
 }
+
+// BenchmarkDecode10000Flags is the decoding part of BenchmarkLoad10000Flags
+// alone: the hand decoder over the same ruleset, without compiling.
+func BenchmarkDecode10000Flags(b *testing.B) {
+	data, err := Marshal(manyFlags(10000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := decodeFast(data); !ok {
+			b.Fatal("left to the reflection decoder")
+		}
+	}
+}

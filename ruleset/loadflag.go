@@ -354,6 +354,9 @@ func (l *loader) compileCondition(path func() string, c *Condition, allowSegment
 		if !wantSome() {
 			break
 		}
+		if n := countStrings(c.Values); n > 0 {
+			cd.strs, cd.strHash = make([]string, 0, n), make([]uint32, 0, n)
+		}
 		for i, v := range c.Values {
 			switch x := v.(type) {
 			case string:
@@ -376,6 +379,9 @@ func (l *loader) compileCondition(path func() string, c *Condition, allowSegment
 	case OpContains, OpStartsWith, OpEndsWith, OpMatches:
 		if !wantSome() {
 			break
+		}
+		if c.Op != OpMatches {
+			cd.strs = make([]string, 0, countStrings(c.Values))
 		}
 		for i, v := range c.Values {
 			s, ok := v.(string)
@@ -481,4 +487,16 @@ func toSet(keys []string) map[string]struct{} {
 		set[k] = struct{}{}
 	}
 	return set
+}
+
+// countStrings counts the strings among operands, so that the lists built
+// from them are allocated once at their final size.
+func countStrings(values []any) int {
+	n := 0
+	for _, v := range values {
+		if _, ok := v.(string); ok {
+			n++
+		}
+	}
+	return n
 }
