@@ -38,7 +38,12 @@ const spaces8 = 0x2020202020202020
 func (s *scanner) peek() byte {
 	d, i := s.data, s.pos
 	for i < len(d) {
-		switch c := d[i]; c {
+		c := d[i]
+		if c > ' ' {
+			s.pos = i
+			return c
+		}
+		switch c {
 		case '\n':
 			// Indentation follows a newline: skip it a word at a time,
 			// stopping at the first byte that is not a space.
@@ -61,6 +66,10 @@ func (s *scanner) peek() byte {
 	s.pos = i
 	return 0
 }
+
+// at reports whether the byte at pos is c, without skipping whitespace:
+// cheaper than peek where there is usually none.
+func (s *scanner) at(c byte) bool { return s.pos < len(s.data) && s.data[s.pos] == c }
 
 // atEnd reports whether only whitespace is left.
 func (s *scanner) atEnd() bool { return s.peek() == 0 && s.pos == len(s.data) }
@@ -114,7 +123,7 @@ func (s *scanner) more(i int, closing byte) (bool, error) {
 // aliases the input; a name with escapes is errFallback, which keeps the
 // duplicate check in fields simple.
 func (s *scanner) name() ([]byte, error) {
-	if s.peek() != '"' {
+	if !s.at('"') && s.peek() != '"' {
 		return nil, errMalformed
 	}
 	start := s.pos
@@ -125,7 +134,7 @@ func (s *scanner) name() ([]byte, error) {
 	if s.pos-start != len(b)+2 {
 		return nil, errFallback
 	}
-	if s.peek() != ':' {
+	if !s.at(':') && s.peek() != ':' {
 		return nil, errMalformed
 	}
 	s.pos++
