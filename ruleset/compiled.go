@@ -41,6 +41,10 @@ type flag struct {
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.
 	static *Detail
+	// split is the result for each range of def.ranges, for flags whose
+	// answer is always their default split (see splitDetails); nil
+	// otherwise.
+	split []Detail
 	// plain is set by prepare for a flag with no quarantine, expiry date or
 	// schedule, so evaluate tests one field instead of three.
 	plain bool

@@ -24,6 +24,9 @@ func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail
 	if f.static != nil {
 		return *f.static
 	}
+	if f.split != nil {
+		return *f.splitDetail(c)
+	}
 	// Filling the named result in place saves copying the Detail twice.
 	f.evaluate(&d, c, now)
 	return d
@@ -37,6 +40,9 @@ func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now t
 	if f.static != nil {
 		return *f.static
 	}
+	if f.split != nil {
+		return *f.splitDetail(c)
+	}
 	f.evaluate(&d, c, now)
 	return d
 }
@@ -49,6 +55,9 @@ func (rs *Ruleset) EvaluateTypeClock(flagKey string, want FlagType, c *Context, 
 	f := rs.find(flagKey, want)
 	if f.static != nil {
 		return *f.static
+	}
+	if f.split != nil {
+		return *f.splitDetail(c)
 	}
 	var now time.Time
 	if f.needsTime {
@@ -166,10 +175,44 @@ func (f *flag) staticDetail() *Detail {
 	return d
 }
 
+// splitDetails precomputes, for a flag whose answer is always its default
+// split (on, plain, no rules), the result for each of the split's ranges, so
+// evaluating it is a bucket, a range search and one copy. Nil for other
+// flags.
+func (f *flag) splitDetails() []Detail {
+	if !f.plain || !f.enabled || len(f.rules) != 0 || f.def.kind != serveSplit || len(f.def.ranges) == 0 {
+		return nil
+	}
+	ds := make([]Detail, len(f.def.ranges))
+	for i, r := range f.def.ranges {
+		ds[i] = Detail{RuleIndex: -1, InSplit: true}
+		ds[i].fill(f, r.variation, ReasonSplit)
+	}
+	return ds
+}
+
+// splitDetail is the result of a flag with split results for context c:
+// what evaluate would fill, without filling it.
+func (f *flag) splitDetail(c *Context) *Detail {
+	if c == nil {
+		c = &emptyContext
+	}
+	b := bucketOf(f, c)
+	ranges := f.def.ranges
+	// Weights add up to Buckets (Load checks), so the last range is the
+	// answer when no earlier one is; as in pick, it is also the safe one.
+	i := 0
+	for i < len(ranges)-1 && b >= ranges[i].end {
+		i++
+	}
+	return &f.split[i]
+}
+
 // prepare precomputes what evaluation reads beyond the compiled flag. Load
 // calls it once the flag has compiled without problems.
 func (f *flag) prepare() {
 	f.plain = f.quarantine == nil && f.expires == 0 && len(f.schedule) == 0
+	f.split = f.splitDetails()
 	if f.bucketing() {
 		f.saltSlash = paddedSaltSlash(f.salt)
 	}
