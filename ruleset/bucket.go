@@ -27,20 +27,34 @@ func bucketBytes[V ~string | ~[]byte](buf []byte, salt string, value V) int {
 // BucketBy attribute when it is set and present as a string or number, by the
 // targeting key otherwise.
 func bucketOf(f *flag, c *Context) int {
-	if f.bucketBy == "" && f.saltSlash != "" && len(c.key) <= len(c.keyBytes) {
-		// The usual case: salt + "/" + key assembled from fixed-size
-		// copies, which compile to register moves where appending calls
-		// memmove twice. Zero padding copied past the end of either part
-		// is overwritten or not hashed.
-		var buf [16*saltChunks + len(c.keyBytes)]byte
-		p := f.saltSlash
-		for i := 0; i+16 <= len(p); i += 16 {
-			copy(buf[i:i+16], p[i:i+16])
-		}
-		n := len(f.salt) + 1
-		*(*[len(c.keyBytes)]byte)(buf[n:]) = c.keyBytes
-		return int(murmur3.Sum32(buf[:n+len(c.key)]) % Buckets)
+	if f.saltPad == nil || f.bucketBy != "" || len(c.key) > len(c.keyBytes) {
+		return bucketAny(f, c)
 	}
+	// The usual case: salt + "/" + key assembled from two fixed-size
+	// copies, which compile to register moves where appending calls
+	// memmove twice. The padded salt and slash end where the padded key
+	// begins; the zero padding on either side is not hashed.
+	var buf [2 * saltPadLen]byte
+	*(*[saltPadLen]byte)(buf[:saltPadLen]) = f.saltPad.b
+	*(*[saltPadLen]byte)(buf[saltPadLen:]) = c.keyBytes
+	n := len(f.salt) + 1
+	return int(murmur3.Sum32(buf[saltPadLen-n:saltPadLen+len(c.key)]) % Buckets)
+}
+
+// saltPadLen is the longest salt + "/" that a flag keeps padded for
+// bucketOf; it is the size of a context's padded key.
+const saltPadLen = len(Context{}.keyBytes)
+
+// paddedSalt is salt + "/" right-aligned in zero bytes. It is a struct, not
+// an array behind a pointer, so that copying it reads a field: copying out
+// of a dereferenced array is compiled to a memmove call in case the two
+// arrays partly overlap.
+type paddedSalt struct {
+	b [saltPadLen]byte
+}
+
+// bucketAny is bucketOf for any flag and context.
+func bucketAny(f *flag, c *Context) int {
 	value := c.key
 	if f.bucketBy != "" {
 		if v, ok := c.lookup(f.bucketBy); ok {
@@ -56,21 +70,17 @@ func bucketOf(f *flag, c *Context) int {
 	return bucketBytes(buf[:0], f.salt, value)
 }
 
-// saltChunks is the longest salt + "/" kept padded for bucketOf; longer
-// salts take the general path.
-const saltChunks = 3
-
-// paddedSaltSlash returns salt + "/" zero-padded to a whole number of
-// 16-byte chunks, or "" when it is longer than saltChunks chunks.
-func paddedSaltSlash(salt string) string {
+// padSalt returns salt + "/" padded for bucketOf, or nil when it is longer
+// than saltPadLen.
+func padSalt(salt string) *paddedSalt {
 	n := len(salt) + 1
-	if n > 16*saltChunks {
-		return ""
+	if n > saltPadLen {
+		return nil
 	}
-	b := make([]byte, (n+15)/16*16)
-	copy(b, salt)
-	b[len(salt)] = '/'
-	return string(b)
+	var p paddedSalt
+	copy(p.b[saltPadLen-n:], salt)
+	p.b[saltPadLen-1] = '/'
+	return &p
 }
 
 // bucketNumber buckets by a number's shortest decimal form, so 42 and "42"

@@ -33,10 +33,10 @@ type flag struct {
 	def        serve
 	schedule   []scheduleStep
 	expires    int64 // Unix nanoseconds; 0 when the flag never expires
-	// saltSlash is salt + "/" zero-padded to whole 16-byte chunks, which
-	// bucketOf copies with fixed-size moves; "" for flags that never
-	// bucket or whose salt is too long.
-	saltSlash string
+	// saltPad is salt + "/" right-aligned in zero bytes, which bucketOf
+	// copies with fixed-size moves; nil for flags that never bucket or
+	// whose salt is too long.
+	saltPad *paddedSalt
 	// static is the answer for every context and instant, for flags whose
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.

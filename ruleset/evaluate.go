@@ -214,7 +214,7 @@ func (f *flag) prepare() {
 	f.plain = f.quarantine == nil && f.expires == 0 && len(f.schedule) == 0
 	f.split = f.splitDetails()
 	if f.bucketing() {
-		f.saltSlash = paddedSaltSlash(f.salt)
+		f.saltPad = padSalt(f.salt)
 	}
 	for i := range f.rules {
 		prepareConditions(f.rules[i].conds)
