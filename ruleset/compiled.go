@@ -41,10 +41,10 @@ type flag struct {
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.
 	static *Detail
-	// split is the result for each range of def.ranges, for flags whose
-	// answer is always their default split (see splitDetails); nil
+	// split is def.ranges with the result for each range, for flags whose
+	// answer is always their default split (see splitResults); nil
 	// otherwise.
-	split []Detail
+	split []splitResult
 	// plain is set by prepare for a flag with no quarantine, expiry date or
 	// schedule, so evaluate tests one field instead of three.
 	plain bool
@@ -87,6 +87,12 @@ type serve struct {
 type bucketRange struct {
 	end       int
 	variation int
+}
+
+// splitResult is a bucketRange with the result it gives.
+type splitResult struct {
+	end    int
+	detail Detail
 }
 
 type progressive struct {

@@ -175,44 +175,47 @@ func (f *flag) staticDetail() *Detail {
 	return d
 }
 
-// splitDetails precomputes, for a flag whose answer is always its default
+// splitResults precomputes, for a flag whose answer is always its default
 // split (on, plain, no rules), the result for each of the split's ranges, so
 // evaluating it is a bucket, a range search and one copy. Nil for other
 // flags.
-func (f *flag) splitDetails() []Detail {
+func (f *flag) splitResults() []splitResult {
 	if !f.plain || !f.enabled || len(f.rules) != 0 || f.def.kind != serveSplit || len(f.def.ranges) == 0 {
 		return nil
 	}
-	ds := make([]Detail, len(f.def.ranges))
+	rs := make([]splitResult, len(f.def.ranges))
 	for i, r := range f.def.ranges {
-		ds[i] = Detail{RuleIndex: -1, InSplit: true}
-		ds[i].fill(f, r.variation, ReasonSplit)
+		rs[i] = splitResult{end: r.end, detail: Detail{RuleIndex: -1, InSplit: true}}
+		rs[i].detail.fill(f, r.variation, ReasonSplit)
 	}
-	return ds
+	return rs
 }
 
-// splitDetail is the result of a flag with split results for context c:
+// splitDetail is the result for context c of a flag with split results:
 // what evaluate would fill, without filling it.
 func (f *flag) splitDetail(c *Context) *Detail {
 	if c == nil {
 		c = &emptyContext
 	}
 	b := bucketOf(f, c)
-	ranges := f.def.ranges
-	// Weights add up to Buckets (Load checks), so the last range is the
-	// answer when no earlier one is; as in pick, it is also the safe one.
-	i := 0
-	for i < len(ranges)-1 && b >= ranges[i].end {
-		i++
+	rs := f.split
+	// The first range with b < end, as in pick. Weights add up to Buckets
+	// (Load checks), so the last range is the answer when no earlier one
+	// is, and the safe one if that were ever not so.
+	last := len(rs) - 1
+	for i := range rs[:last] {
+		if b < rs[i].end {
+			return &rs[i].detail
+		}
 	}
-	return &f.split[i]
+	return &rs[last].detail
 }
 
 // prepare precomputes what evaluation reads beyond the compiled flag. Load
 // calls it once the flag has compiled without problems.
 func (f *flag) prepare() {
 	f.plain = f.quarantine == nil && f.expires == 0 && len(f.schedule) == 0
-	f.split = f.splitDetails()
+	f.split = f.splitResults()
 	if f.bucketing() {
 		f.saltPad = padSalt(f.salt)
 	}
