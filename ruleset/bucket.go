@@ -27,7 +27,8 @@ func bucketBytes[V ~string | ~[]byte](buf []byte, salt string, value V) int {
 // BucketBy attribute when it is set and present as a string or number, by the
 // targeting key otherwise.
 func bucketOf(f *flag, c *Context) int {
-	if f.saltPad == nil || f.bucketBy != "" || len(c.key) > len(c.keyBytes) {
+	k := len(c.key)
+	if f.saltPad == nil || f.bucketBy != "" || k > len(c.keyBytes) {
 		return bucketAny(f, c)
 	}
 	// The usual case: salt + "/" + key assembled from two fixed-size
@@ -37,8 +38,7 @@ func bucketOf(f *flag, c *Context) int {
 	var buf [2 * saltPadLen]byte
 	*(*[saltPadLen]byte)(buf[:saltPadLen]) = f.saltPad.b
 	*(*[saltPadLen]byte)(buf[saltPadLen:]) = c.keyBytes
-	n := len(f.salt) + 1
-	return int(murmur3.Sum32(buf[saltPadLen-n:saltPadLen+len(c.key)]) % Buckets)
+	return int(murmur3.Sum32(buf[f.saltPad.start:saltPadLen+k]) % Buckets)
 }
 
 // saltPadLen is the longest salt + "/" that a flag keeps padded for
@@ -50,7 +50,8 @@ const saltPadLen = len(Context{}.keyBytes)
 // of a dereferenced array is compiled to a memmove call in case the two
 // arrays partly overlap.
 type paddedSalt struct {
-	b [saltPadLen]byte
+	b     [saltPadLen]byte
+	start int // where salt + "/" begins in b
 }
 
 // bucketAny is bucketOf for any flag and context.
@@ -77,8 +78,8 @@ func padSalt(salt string) *paddedSalt {
 	if n > saltPadLen {
 		return nil
 	}
-	var p paddedSalt
-	copy(p.b[saltPadLen-n:], salt)
+	p := paddedSalt{start: saltPadLen - n}
+	copy(p.b[p.start:], salt)
 	p.b[saltPadLen-1] = '/'
 	return &p
 }

@@ -25,7 +25,7 @@ func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail
 		return *f.static
 	}
 	if f.split != nil {
-		return *f.splitDetail(c)
+		return *f.splitAt(bucketOf(f, orEmpty(c)))
 	}
 	// Filling the named result in place saves copying the Detail twice.
 	f.evaluate(&d, c, now)
@@ -41,7 +41,7 @@ func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now t
 		return *f.static
 	}
 	if f.split != nil {
-		return *f.splitDetail(c)
+		return *f.splitAt(bucketOf(f, orEmpty(c)))
 	}
 	f.evaluate(&d, c, now)
 	return d
@@ -57,7 +57,7 @@ func (rs *Ruleset) EvaluateTypeClock(flagKey string, want FlagType, c *Context, 
 		return *f.static
 	}
 	if f.split != nil {
-		return *f.splitDetail(c)
+		return *f.splitAt(bucketOf(f, orEmpty(c)))
 	}
 	var now time.Time
 	if f.needsTime {
@@ -113,9 +113,7 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 		d.RuleIndex = -1
 		return
 	}
-	if c == nil {
-		c = &emptyContext
-	}
+	c = orEmpty(c)
 	for i := range f.rules {
 		r := &f.rules[i]
 		if matchAll(r.conds, c) {
@@ -191,13 +189,10 @@ func (f *flag) splitResults() []splitResult {
 	return rs
 }
 
-// splitDetail is the result for context c of a flag with split results:
-// what evaluate would fill, without filling it.
-func (f *flag) splitDetail(c *Context) *Detail {
-	if c == nil {
-		c = &emptyContext
-	}
-	b := bucketOf(f, c)
+// splitAt is the result of a flag with split results for bucket b: what
+// evaluate would fill, without filling it. Evaluation calls bucketOf itself
+// and inlines this, which saves a call on the path it is for.
+func (f *flag) splitAt(b int) *Detail {
 	rs := f.split
 	// The first range with b < end, as in pick. Weights add up to Buckets
 	// (Load checks), so the last range is the answer when no earlier one
@@ -209,6 +204,14 @@ func (f *flag) splitDetail(c *Context) *Detail {
 		}
 	}
 	return &rs[last].detail
+}
+
+// orEmpty is c, or the anonymous context for a nil one.
+func orEmpty(c *Context) *Context {
+	if c == nil {
+		return &emptyContext
+	}
+	return c
 }
 
 // prepare precomputes what evaluation reads beyond the compiled flag. Load
