@@ -41,10 +41,13 @@ type flag struct {
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.
 	static *Detail
-	// split is def.ranges with the result for each range, for flags whose
-	// answer is always their default split (see splitResults); nil
-	// otherwise.
-	split []splitResult
+	// defSplit is def.ranges with the result that each gives, for plain
+	// flags whose default is a split (see splitResults); nil otherwise.
+	defSplit splitResults
+	// splitOnly is set by prepare for a flag whose answer is always its
+	// default split (defSplit set, on, no rules), which evaluation serves
+	// without going through evaluate.
+	splitOnly bool
 	// plain is set by prepare for a flag with no quarantine, expiry date or
 	// schedule, so evaluate tests one field instead of three.
 	plain bool
@@ -89,7 +92,9 @@ type bucketRange struct {
 	variation int
 }
 
-// splitResult is a bucketRange with the result it gives.
+// splitResults are a split's bucket ranges with the result each gives.
+type splitResults []splitResult
+
 type splitResult struct {
 	end    int
 	detail Detail

@@ -24,8 +24,8 @@ func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail
 	if f.static != nil {
 		return *f.static
 	}
-	if f.split != nil {
-		return *f.splitAt(bucketOf(f, orEmpty(c)))
+	if f.splitOnly {
+		return *f.defSplit.at(bucketOf(f, orEmpty(c)))
 	}
 	// Filling the named result in place saves copying the Detail twice.
 	f.evaluate(&d, c, now)
@@ -40,8 +40,8 @@ func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now t
 	if f.static != nil {
 		return *f.static
 	}
-	if f.split != nil {
-		return *f.splitAt(bucketOf(f, orEmpty(c)))
+	if f.splitOnly {
+		return *f.defSplit.at(bucketOf(f, orEmpty(c)))
 	}
 	f.evaluate(&d, c, now)
 	return d
@@ -56,8 +56,8 @@ func (rs *Ruleset) EvaluateTypeClock(flagKey string, want FlagType, c *Context, 
 	if f.static != nil {
 		return *f.static
 	}
-	if f.split != nil {
-		return *f.splitAt(bucketOf(f, orEmpty(c)))
+	if f.splitOnly {
+		return *f.defSplit.at(bucketOf(f, orEmpty(c)))
 	}
 	var now time.Time
 	if f.needsTime {
@@ -129,6 +129,10 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 			return
 		}
 	}
+	if f.defSplit != nil {
+		*d = *f.defSplit.at(bucketOf(f, c))
+		return
+	}
 	idx, split := f.def.pick(f, c, now)
 	reason := ReasonDefault
 	if split {
@@ -173,15 +177,15 @@ func (f *flag) staticDetail() *Detail {
 	return d
 }
 
-// splitResults precomputes, for a flag whose answer is always its default
-// split (on, plain, no rules), the result for each of the split's ranges, so
-// evaluating it is a bucket, a range search and one copy. Nil for other
-// flags.
-func (f *flag) splitResults() []splitResult {
-	if !f.plain || !f.enabled || len(f.rules) != 0 || f.def.kind != serveSplit || len(f.def.ranges) == 0 {
+// splitResults precomputes, for a plain flag whose default is a split, the
+// result that each of the split's ranges gives when no rule matches, so that
+// serving the default is a bucket, a range search and one copy. Nil for
+// other flags.
+func (f *flag) splitResults() splitResults {
+	if !f.plain || f.def.kind != serveSplit || len(f.def.ranges) == 0 {
 		return nil
 	}
-	rs := make([]splitResult, len(f.def.ranges))
+	rs := make(splitResults, len(f.def.ranges))
 	for i, r := range f.def.ranges {
 		rs[i] = splitResult{end: r.end, detail: Detail{RuleIndex: -1, InSplit: true}}
 		rs[i].detail.fill(f, r.variation, ReasonSplit)
@@ -189,14 +193,10 @@ func (f *flag) splitResults() []splitResult {
 	return rs
 }
 
-// splitAt is the result of a flag with split results for bucket b: what
-// evaluate would fill, without filling it. Evaluation calls bucketOf itself
-// and inlines this, which saves a call on the path it is for.
-func (f *flag) splitAt(b int) *Detail {
-	rs := f.split
-	// The first range with b < end, as in pick. Weights add up to Buckets
-	// (Load checks), so the last range is the answer when no earlier one
-	// is, and the safe one if that were ever not so.
+// at is the result for bucket b: the first range with b < end, as in pick.
+// Weights add up to Buckets (Load checks), so the last range is the answer
+// when no earlier one is, and the safe one if that were ever not so.
+func (rs splitResults) at(b int) *Detail {
 	last := len(rs) - 1
 	for i := range rs[:last] {
 		if b < rs[i].end {
@@ -218,7 +218,8 @@ func orEmpty(c *Context) *Context {
 // calls it once the flag has compiled without problems.
 func (f *flag) prepare() {
 	f.plain = f.quarantine == nil && f.expires == 0 && len(f.schedule) == 0
-	f.split = f.splitResults()
+	f.defSplit = f.splitResults()
+	f.splitOnly = f.defSplit != nil && f.enabled && len(f.rules) == 0
 	if f.bucketing() {
 		f.saltPad = padSalt(f.salt)
 	}

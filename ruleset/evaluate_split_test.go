@@ -7,84 +7,83 @@ import (
 	"time"
 )
 
-// TestSplitDetailMatchesEvaluate checks the precomputed results of flags
-// whose answer is their default split against the general path (evaluate),
-// through every entry point, for many keys and splits of two or more ranges,
-// zero weights, bucket_by and non-boolean flags.
-func TestSplitDetailMatchesEvaluate(t *testing.T) {
+// TestSplitResultsMatchPick checks the precomputed results of default
+// splits against picking and filling them, through every entry point, for
+// many contexts and splits of two or more ranges, zero weights, bucket_by,
+// non-boolean flags, flags with rules in front of the split and flags that
+// don't get split results at all.
+func TestSplitResultsMatchPick(t *testing.T) {
 	three := []Variation{{Key: "a", Value: json.RawMessage(`"A"`)}, {Key: "b", Value: json.RawMessage(`"B"`)}, {Key: "c", Value: json.RawMessage(`"C"`)}}
 	doc := benchDoc()
-	add := func(f Flag) { doc.Flags[f.Key] = f }
+	// want maps each flag to whether it should have split results and be
+	// served from them without evaluate.
+	want := map[string][2]bool{}
+	add := func(f Flag, defSplit, splitOnly bool) {
+		doc.Flags[f.Key] = f
+		want[f.Key] = [2]bool{defSplit, splitOnly}
+	}
 	for _, pct := range []int{0, 1, 25, 50, 99, 100} {
-		add(rolloutFlag(fmt.Sprintf("rollout-%03d", pct), pct))
+		add(rolloutFlag(fmt.Sprintf("rollout-%03d", pct), pct), true, true)
 	}
 	for i, w := range [][3]int{{3334, 3333, 3333}, {0, 5000, 5000}, {1, 0, 9999}, {0, 0, Buckets}} {
 		add(Flag{Key: fmt.Sprintf("three-way-%d", i), Type: TypeString, Variations: three, Enabled: true, OffVariation: "a", Salt: fmt.Sprintf("s%d", i),
-			Default: Serve{Split: []Weighted{{Variation: "c", Weight: w[2]}, {Variation: "a", Weight: w[0]}, {Variation: "b", Weight: w[1]}}}})
+			Default: Serve{Split: []Weighted{{Variation: "c", Weight: w[2]}, {Variation: "a", Weight: w[0]}, {Variation: "b", Weight: w[1]}}}}, true, true)
 	}
 	byAccount := rolloutFlag("by-account-flag", 40)
 	byAccount.BucketBy = "account"
-	add(byAccount)
+	add(byAccount, true, true)
 	long := rolloutFlag("a-flag-key-longer-than-sixteen-bytes", 30)
 	long.Salt = "a salt that is much longer than the forty-eight bytes bucketOf pads"
-	add(long)
+	add(long, true, true)
+	add(threeRuleFlag("with-rules-flag"), true, false)
+	off := rolloutFlag("switched-off", 25)
+	off.Enabled = false
+	add(off, true, false)
+	expiring := rolloutFlag("expiring-flag", 25)
+	expiring.Expires = benchNow.Add(-time.Hour)
+	add(expiring, false, false)
+	scheduled := rolloutFlag("scheduled-flag", 25)
+	scheduled.Schedule = []ScheduleStep{{At: benchNow.Add(-time.Hour), Enabled: true}}
+	add(scheduled, false, false)
+	add(plainBoolFlag("plain-bool-flag"), false, false)
 	rs := mustLoadDoc(t, doc)
 
-	split := 0
+	clock := func() time.Time { return benchNow }
 	for key, f := range rs.flags {
-		if f.split == nil {
-			t.Errorf("%s: no precomputed split results", key)
-			continue
+		if got := [2]bool{f.defSplit != nil, f.splitOnly}; got != want[key] {
+			t.Errorf("%s: split results, split only = %v, want %v", key, got, want[key])
 		}
-		split++
+		// The reference: the same flag without split results, which picks
+		// and fills.
+		ref := *f
+		ref.defSplit, ref.splitOnly = nil, false
 		for i := range 2000 {
-			var attrs map[string]any
+			attrs := map[string]any{"country": []string{"US", "NL", "JP"}[i%3], "orders": i % 20}
 			switch i % 3 {
 			case 1:
-				attrs = map[string]any{"account": fmt.Sprintf("acct-%d", i/7)}
+				attrs["account"] = fmt.Sprintf("acct-%d", i/7)
 			case 2:
-				attrs = map[string]any{"account": i / 5}
+				attrs["account"] = i / 5
 			}
 			c := NewContext(fmt.Sprintf("user-%d", i), attrs)
 			if i == 0 {
 				c = nil
 			}
 			var want Detail
-			f.evaluate(&want, c, benchNow)
-			clock := func() time.Time { return benchNow }
+			if ref.static != nil {
+				want = *ref.static
+			} else {
+				ref.evaluate(&want, c, benchNow)
+			}
 			for name, got := range map[string]Detail{
 				"Evaluate":          rs.Evaluate(key, c, benchNow),
 				"EvaluateType":      rs.EvaluateType(key, f.typ, c, benchNow),
 				"EvaluateTypeClock": rs.EvaluateTypeClock(key, f.typ, c, clock),
 			} {
 				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Fatalf("%s: %s(%v) = %+v, evaluate gives %+v", key, name, c, got, want)
+					t.Fatalf("%s: %s(%v) = %+v, picking gives %+v", key, name, c, got, want)
 				}
 			}
-		}
-	}
-	if split != len(doc.Flags) {
-		t.Errorf("%d of %d flags have split results", split, len(doc.Flags))
-	}
-
-	// Flags whose answer is not always the default split keep the general
-	// path.
-	for _, f := range []Flag{threeRuleFlag("with-rules-flag"), func() Flag {
-		f := rolloutFlag("switched-off", 25)
-		f.Enabled = false
-		return f
-	}(), func() Flag {
-		f := rolloutFlag("expiring-flag", 25)
-		f.Expires = benchNow.Add(time.Hour)
-		return f
-	}(), func() Flag {
-		f := rolloutFlag("scheduled-flag", 25)
-		f.Schedule = []ScheduleStep{{At: benchNow, Enabled: false}}
-		return f
-	}()} {
-		rs := mustLoadDoc(t, benchDoc(f))
-		if rs.flags[f.Key].split != nil {
-			t.Errorf("%s: has split results", f.Key)
 		}
 	}
 }
