@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"encoding/binary"
 	"strconv"
 
 	"github.com/twmb/murmur3"
@@ -33,25 +34,42 @@ func bucketOf(f *flag, c *Context) int {
 	}
 	// The usual case: salt + "/" + key assembled from two fixed-size
 	// copies, which compile to register moves where appending calls
-	// memmove twice. The padded salt and slash end where the padded key
-	// begins; the zero padding on either side is not hashed.
+	// memmove twice. The key's copy overwrites the salt's zero padding;
+	// its own is not hashed.
+	p := f.saltPad
 	var buf [2 * saltPadLen]byte
-	*(*[saltPadLen]byte)(buf[:saltPadLen]) = f.saltPad.b
-	*(*[saltPadLen]byte)(buf[saltPadLen:]) = c.keyBytes
-	return int(murmur3.Sum32(buf[f.saltPad.start:saltPadLen+k]) % Buckets)
+	*(*[saltPadLen]byte)(buf[:saltPadLen]) = p.b
+	*(*[saltPadLen]byte)(buf[p.n : p.n+saltPadLen]) = c.keyBytes
+	// MurmurHash3 reads four bytes at a time. Unless len(salt) + 1 is a
+	// multiple of four, one read takes the end of the salt from one copy
+	// and the start of the key from the other, and a load from two stores
+	// can't be forwarded from them: the CPU waits until both reach the
+	// cache, about 10 ns of a 60 ns evaluation on the benchmark machine.
+	// Storing that block again, whole, lets it be forwarded. (The shift
+	// count is masked so that the compiler needn't handle counts of 32 or
+	// more.)
+	head := binary.LittleEndian.Uint32(c.keyBytes[:4])
+	binary.LittleEndian.PutUint32(buf[p.block:p.block+4], p.tail|head<<(p.tailBits&31))
+	return int(murmur3.Sum32(buf[:p.n+k]) % Buckets)
 }
 
 // saltPadLen is the longest salt + "/" that a flag keeps padded for
 // bucketOf; it is the size of a context's padded key.
 const saltPadLen = len(Context{}.keyBytes)
 
-// paddedSalt is salt + "/" right-aligned in zero bytes. It is a struct, not
-// an array behind a pointer, so that copying it reads a field: copying out
-// of a dereferenced array is compiled to a memmove call in case the two
+// paddedSalt is what bucketOf needs of a salt. It is a struct, not an
+// array behind a pointer, so that copying b reads a field: copying out of
+// a dereferenced array is compiled to a memmove call in case the two
 // arrays partly overlap.
 type paddedSalt struct {
-	b     [saltPadLen]byte
-	start int // where salt + "/" begins in b
+	b [saltPadLen]byte // salt + "/", then zeros
+	n int              // len(salt) + 1
+	// The four-byte hash block that holds the end of salt + "/" and the
+	// start of the key: its offset, the salt bytes in it (little-endian,
+	// zeros above them) and how many bits they take.
+	block    int
+	tail     uint32
+	tailBits uint
 }
 
 // bucketAny is bucketOf for any flag and context.
@@ -71,16 +89,20 @@ func bucketAny(f *flag, c *Context) int {
 	return bucketBytes(buf[:0], f.salt, value)
 }
 
-// padSalt returns salt + "/" padded for bucketOf, or nil when it is longer
-// than saltPadLen.
+// padSalt returns what bucketOf needs of salt, or nil when salt + "/" is
+// longer than saltPadLen.
 func padSalt(salt string) *paddedSalt {
 	n := len(salt) + 1
 	if n > saltPadLen {
 		return nil
 	}
-	p := paddedSalt{start: saltPadLen - n}
-	copy(p.b[p.start:], salt)
-	p.b[saltPadLen-1] = '/'
+	p := paddedSalt{n: n, block: n &^ 3, tailBits: uint(8 * (n & 3))}
+	copy(p.b[:], salt)
+	p.b[n-1] = '/'
+	if p.block < n {
+		// At most three salt bytes, then the padding's zeros.
+		p.tail = binary.LittleEndian.Uint32(p.b[p.block:])
+	}
 	return &p
 }
 
