@@ -33,9 +33,8 @@ type flag struct {
 	def        serve
 	schedule   []scheduleStep
 	expires    int64 // Unix nanoseconds; 0 when the flag never expires
-	// saltPad is salt + "/" right-aligned in zero bytes, which bucketOf
-	// copies with fixed-size moves; nil for flags that never bucket or
-	// whose salt is too long.
+	// saltPad is salt + "/" zero-padded for bucketOf's fixed-size copies;
+	// nil for flags that never bucket or whose salt is too long.
 	saltPad *paddedSalt
 	// static is the answer for every context and instant, for flags whose
 	// result can't vary (no rules, no schedule, no expiry, one variation

@@ -58,6 +58,8 @@ func (t *flagTable) getWords(key string) *flag {
 		if s.flag == nil {
 			return nil
 		}
+		// s.key[len(s.key)-8:] rather than [n-8:]: the compiler knows
+		// that it is eight bytes long, so it needs no pointer masking.
 		if len(s.key) == n && le64(s.key) == w0 && le64(s.key[len(s.key)-8:]) == w1 {
 			return s.flag
 		}
@@ -86,9 +88,9 @@ func (t *flagTable) getAny(key string) *flag {
 // keyHash mixes a key into a slot hash. Keys of 8 to 16 bytes, the usual
 // length, are two overlapping words (the first and last eight bytes) and
 // their length; others go eight bytes at a time. Both end in finish so
-// that the low bits used as the slot index depend on every byte. It needs no seed: flag keys come from the team's own ruleset,
-// so it need not resist chosen collisions, which only lengthen a probe
-// chain.
+// that the low bits used as the slot index depend on every byte. It needs
+// no seed: flag keys come from the team's own ruleset, so it need not
+// resist chosen collisions, which only lengthen a probe chain.
 func keyHash(key string) uint64 {
 	n := len(key)
 	if n >= 8 && n <= 16 {
@@ -129,7 +131,8 @@ func hashWords(n int, w0, w1 uint64) uint64 {
 // bits: it folds the high half into the low one and keeps the middle of a
 // multiplication, whose bits each depend on every lower bit of its input.
 // It is half the instructions of MurmurHash3's 64-bit finalizer, and
-// spreads flag keys as well (TestFlagTableSpreadsShortKeys).
+// spreads flag keys as well (TestFlagTableSpreadsShortKeys). Its 32 bits
+// index tables of up to 2^32 slots.
 func finish(h uint64) uint64 {
 	h ^= h >> 32
 	return h * 0xFF51AFD7ED558CCD >> 32
