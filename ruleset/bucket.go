@@ -37,9 +37,10 @@ func bucketOf(f *flag, c *Context) int {
 	// memmove twice. The key's copy overwrites the salt's zero padding;
 	// its own is not hashed.
 	p := f.saltPad
+	n, block := int(p.n), int(p.block)
 	var buf [2 * saltPadLen]byte
 	*(*[saltPadLen]byte)(buf[:saltPadLen]) = p.b
-	*(*[saltPadLen]byte)(buf[p.n : p.n+saltPadLen]) = c.keyBytes
+	*(*[saltPadLen]byte)(buf[n : n+saltPadLen]) = c.keyBytes
 	// MurmurHash3 reads four bytes at a time. Unless len(salt) + 1 is a
 	// multiple of four, one read takes the end of the salt from one copy
 	// and the start of the key from the other, and a load from two stores
@@ -49,8 +50,8 @@ func bucketOf(f *flag, c *Context) int {
 	// count is masked so that the compiler needn't handle counts of 32 or
 	// more.)
 	head := binary.LittleEndian.Uint32(c.keyBytes[:4])
-	binary.LittleEndian.PutUint32(buf[p.block:p.block+4], p.tail|head<<(p.tailBits&31))
-	return int(murmur3.Sum32(buf[:p.n+k]) % Buckets)
+	binary.LittleEndian.PutUint32(buf[block:block+4], p.tail|head<<(p.tailBits&31))
+	return int(murmur3.Sum32(buf[:n+k]) % Buckets)
 }
 
 // saltPadLen is the longest salt + "/" that a flag keeps padded for
@@ -63,13 +64,13 @@ const saltPadLen = len(Context{}.keyBytes)
 // arrays partly overlap.
 type paddedSalt struct {
 	b [saltPadLen]byte // salt + "/", then zeros
-	n int              // len(salt) + 1
 	// The four-byte hash block that holds the end of salt + "/" and the
-	// start of the key: its offset, the salt bytes in it (little-endian,
-	// zeros above them) and how many bits they take.
-	block    int
+	// start of the key: the salt bytes in it (little-endian, zeros above
+	// them), its offset and how many bits the salt bytes take.
 	tail     uint32
-	tailBits uint
+	block    uint8
+	tailBits uint8
+	n        uint8 // len(salt) + 1
 }
 
 // bucketAny is bucketOf for any flag and context.
@@ -96,12 +97,13 @@ func padSalt(salt string) *paddedSalt {
 	if n > saltPadLen {
 		return nil
 	}
-	p := paddedSalt{n: n, block: n &^ 3, tailBits: uint(8 * (n & 3))}
+	block := n &^ 3
+	p := paddedSalt{n: uint8(n), block: uint8(block), tailBits: uint8(8 * (n - block))}
 	copy(p.b[:], salt)
 	p.b[n-1] = '/'
-	if p.block < n {
+	if block < n {
 		// At most three salt bytes, then the padding's zeros.
-		p.tail = binary.LittleEndian.Uint32(p.b[p.block:])
+		p.tail = binary.LittleEndian.Uint32(p.b[block:])
 	}
 	return &p
 }

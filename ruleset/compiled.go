@@ -40,13 +40,11 @@ type flag struct {
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.
 	static *Detail
-	// defSplit is def.ranges with the result that each gives, for plain
-	// flags whose default is a split (see splitResults); nil otherwise.
-	defSplit splitResults
-	// splitOnly is set by prepare for a flag whose answer is always its
-	// default split (defSplit set, on, no rules), which evaluation serves
-	// without going through evaluate.
-	splitOnly bool
+	// split is def.ranges with the result that each gives, for flags
+	// whose answer is always their default split (see splitResults),
+	// which evaluation serves without going through evaluate; nil
+	// otherwise.
+	split splitResults
 	// plain is set by prepare for a flag with no quarantine, expiry date or
 	// schedule, so evaluate tests one field instead of three.
 	plain bool

@@ -24,8 +24,8 @@ func (rs *Ruleset) Evaluate(flagKey string, c *Context, now time.Time) (d Detail
 	if f.static != nil {
 		return *f.static
 	}
-	if f.splitOnly {
-		return *f.defSplit.at(bucketOf(f, orEmpty(c)))
+	if f.split != nil {
+		return *f.split.at(bucketOf(f, orEmpty(c)))
 	}
 	// Filling the named result in place saves copying the Detail twice.
 	f.evaluate(&d, c, now)
@@ -40,8 +40,8 @@ func (rs *Ruleset) EvaluateType(flagKey string, want FlagType, c *Context, now t
 	if f.static != nil {
 		return *f.static
 	}
-	if f.splitOnly {
-		return *f.defSplit.at(bucketOf(f, orEmpty(c)))
+	if f.split != nil {
+		return *f.split.at(bucketOf(f, orEmpty(c)))
 	}
 	f.evaluate(&d, c, now)
 	return d
@@ -56,8 +56,8 @@ func (rs *Ruleset) EvaluateTypeClock(flagKey string, want FlagType, c *Context, 
 	if f.static != nil {
 		return *f.static
 	}
-	if f.splitOnly {
-		return *f.defSplit.at(bucketOf(f, orEmpty(c)))
+	if f.split != nil {
+		return *f.split.at(bucketOf(f, orEmpty(c)))
 	}
 	var now time.Time
 	if f.needsTime {
@@ -129,10 +129,6 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 			return
 		}
 	}
-	if f.defSplit != nil {
-		*d = *f.defSplit.at(bucketOf(f, c))
-		return
-	}
 	idx, split := f.def.pick(f, c, now)
 	reason := ReasonDefault
 	if split {
@@ -177,12 +173,13 @@ func (f *flag) staticDetail() *Detail {
 	return d
 }
 
-// splitResults precomputes, for a plain flag whose default is a split, the
-// result that each of the split's ranges gives when no rule matches, so that
-// serving the default is a bucket, a range search and one copy. Nil for
-// other flags.
+// splitResults precomputes, for a flag whose answer is always its default
+// split (on, plain, no rules), the result that each of the split's ranges
+// gives, so that evaluating it is a bucket, a range search and one copy of
+// a whole Detail. Nil for other flags: the results take 112 bytes per
+// range, which flags with rules would pay for a smaller gain.
 func (f *flag) splitResults() splitResults {
-	if !f.plain || f.def.kind != serveSplit || len(f.def.ranges) == 0 {
+	if !f.plain || !f.enabled || len(f.rules) != 0 || f.def.kind != serveSplit || len(f.def.ranges) == 0 {
 		return nil
 	}
 	rs := make(splitResults, len(f.def.ranges))
@@ -218,8 +215,7 @@ func orEmpty(c *Context) *Context {
 // calls it once the flag has compiled without problems.
 func (f *flag) prepare() {
 	f.plain = f.quarantine == nil && f.expires == 0 && len(f.schedule) == 0
-	f.defSplit = f.splitResults()
-	f.splitOnly = f.defSplit != nil && f.enabled && len(f.rules) == 0
+	f.split = f.splitResults()
 	if f.bucketing() {
 		f.saltPad = padSalt(f.salt)
 	}
