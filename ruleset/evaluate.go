@@ -114,20 +114,18 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 		return
 	}
 	c = orEmpty(c)
-	for i := range f.rules {
+	if i := firstMatch(f.rules, c); i >= 0 {
 		r := &f.rules[i]
-		if matchAll(r.conds, c) {
-			// Most rules serve one variation: that costs no call.
-			idx, split := r.serve.variation, false
-			if r.serve.kind != serveVariation {
-				idx, split = r.serve.pick(f, c, now)
-			}
-			d.fill(f, idx, ReasonTargetMatch)
-			d.RuleIndex = i
-			d.RuleName = r.name
-			d.InSplit = split
-			return
+		// Most rules serve one variation: that costs no call.
+		idx, split := r.serve.variation, false
+		if r.serve.kind != serveVariation {
+			idx, split = r.serve.pick(f, c, now)
 		}
+		d.fill(f, idx, ReasonTargetMatch)
+		d.RuleIndex = i
+		d.RuleName = r.name
+		d.InSplit = split
+		return
 	}
 	idx, split := f.def.pick(f, c, now)
 	reason := ReasonDefault
@@ -137,6 +135,19 @@ func (f *flag) evaluate(d *Detail, c *Context, now time.Time) {
 	d.fill(f, idx, reason)
 	d.RuleIndex = -1
 	d.InSplit = split
+}
+
+// firstMatch returns the index of the first rule whose conditions c meets,
+// or -1. It is apart from evaluate so that the loop around the condition
+// calls keeps only what it needs in registers, where evaluate's would
+// reload everything evaluate holds after each call.
+func firstMatch(rules []rule, c *Context) int {
+	for i := range rules {
+		if matchAll(rules[i].conds, c) {
+			return i
+		}
+	}
+	return -1
 }
 
 // state handles what few flags have, apart from evaluate's common path: a
