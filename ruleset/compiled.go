@@ -47,14 +47,18 @@ type flag struct {
 	def        serve
 	schedule   []scheduleStep
 	expires    int64 // Unix nanoseconds; 0 when the flag never expires
-	// saltSlash is salt + "/" zero-padded to whole 16-byte chunks, which
-	// bucketOf copies with fixed-size moves; "" for flags that never
-	// bucket or whose salt is too long.
-	saltSlash string
+	// saltPad is salt + "/" zero-padded for bucketOf's fixed-size copies;
+	// nil for flags that never bucket or whose salt is too long.
+	saltPad *paddedSalt
 	// static is the answer for every context and instant, for flags whose
 	// result can't vary (no rules, no schedule, no expiry, one variation
 	// served); nil otherwise.
 	static *Detail
+	// split is def.ranges with the result that each gives, for flags
+	// whose answer is always their default split (see splitResults),
+	// which evaluation serves without going through evaluate; nil
+	// otherwise.
+	split splitResults
 	// plain is set by prepare for a flag with no quarantine, expiry date or
 	// schedule, so evaluate tests one field instead of three.
 	plain bool
@@ -97,6 +101,14 @@ type serve struct {
 type bucketRange struct {
 	end       int
 	variation int
+}
+
+// splitResults are a split's bucket ranges with the result each gives.
+type splitResults []splitResult
+
+type splitResult struct {
+	end    int
+	detail Detail
 }
 
 type progressive struct {

@@ -8,9 +8,9 @@ import (
 
 // TestBucketOfMatchesBucket checks bucketOf's fixed-size-copy path against
 // the portable definition for salts and keys around every length where it
-// switches paths (chunk edges, the padded key's size, the general path).
+// switches paths (the padded salt's and key's sizes, the general path).
 func TestBucketOfMatchesBucket(t *testing.T) {
-	for saltLen := 1; saltLen <= 16*saltChunks+3; saltLen++ {
+	for saltLen := 1; saltLen <= saltPadLen+3; saltLen++ {
 		salt := strings.Repeat("s", saltLen-1) + "z"
 		for _, prepared := range []bool{true, false} {
 			f := &flag{salt: salt, def: serve{kind: serveSplit}}

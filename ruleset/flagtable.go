@@ -58,7 +58,9 @@ func (t *flagTable) getWords(key string) *flag {
 		if s.flag == nil {
 			return nil
 		}
-		if len(s.key) == n && le64(s.key) == w0 && le64(s.key[n-8:]) == w1 {
+		// s.key[len(s.key)-8:] rather than [n-8:]: the compiler knows
+		// that it is eight bytes long, so it needs no pointer masking.
+		if len(s.key) == n && le64(s.key) == w0 && le64(s.key[len(s.key)-8:]) == w1 {
 			return s.flag
 		}
 		i = (i + 1) & t.mask
@@ -85,11 +87,10 @@ func (t *flagTable) getAny(key string) *flag {
 
 // keyHash mixes a key into a slot hash. Keys of 8 to 16 bytes, the usual
 // length, are two overlapping words (the first and last eight bytes) and
-// their length; others go eight bytes at a time. Both end in MurmurHash3's
-// 64-bit finalizer so that the low bits used as the slot index depend on
-// every byte. It needs no seed: flag keys come from the team's own ruleset,
-// so it need not resist chosen collisions, which only lengthen a probe
-// chain.
+// their length; others go eight bytes at a time. Both end in finish so
+// that the low bits used as the slot index depend on every byte. It needs
+// no seed: flag keys come from the team's own ruleset, so it need not
+// resist chosen collisions, which only lengthen a probe chain.
 func keyHash(key string) uint64 {
 	n := len(key)
 	if n >= 8 && n <= 16 {
@@ -116,24 +117,25 @@ func keyHash(key string) uint64 {
 		h ^= tail * m2
 		h = bits.RotateLeft64(h, 31) * m1
 	}
-	return fmix64(h)
+	return finish(h)
 }
 
 // hashWords is keyHash of an 8- to 16-byte key of length n whose first and
 // last eight bytes are w0 and w1.
 func hashWords(n int, w0, w1 uint64) uint64 {
 	const m1, m2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
-	return fmix64(w0*m1 ^ bits.RotateLeft64(w1*m2, 29) ^ uint64(n))
+	return finish(w0*m1 ^ bits.RotateLeft64(w1*m2, 29) ^ uint64(n))
 }
 
-// fmix64 is MurmurHash3's 64-bit finalizer: every input bit flips each
-// output bit with probability close to one half.
-func fmix64(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xFF51AFD7ED558CCD
-	h ^= h >> 33
-	h *= 0xC4CEB9FE1A85EC53
-	return h ^ h>>33
+// finish makes the low bits of a hash, the slot index, depend on all of its
+// bits: it folds the high half into the low one and keeps the middle of a
+// multiplication, whose bits each depend on every lower bit of its input.
+// It is half the instructions of MurmurHash3's 64-bit finalizer, and
+// spreads flag keys as well (TestFlagTableSpreadsShortKeys). Its 32 bits
+// index tables of up to 2^32 slots.
+func finish(h uint64) uint64 {
+	h ^= h >> 32
+	return h * 0xFF51AFD7ED558CCD >> 32
 }
 
 func le64(s string) uint64 {
