@@ -47,7 +47,8 @@ func TestSplitResultsMatchPick(t *testing.T) {
 	rs := mustLoadDoc(t, doc)
 
 	clock := func() time.Time { return benchNow }
-	for key, f := range rs.flags {
+	for _, key := range rs.FlagKeys() {
+		f := rs.table.get(key)
 		if got := f.split != nil; got != want[key] {
 			t.Errorf("%s: has split results = %v, want %v", key, got, want[key])
 		}
