@@ -40,6 +40,10 @@ type rawDocument struct {
 // type or operator newer than this package knows is not an error: it is
 // quarantined (see Ruleset.Quarantined) and the other flags load. Load never
 // panics.
+//
+// A large ruleset (a flags object of 1 MB or more, or 2,000 flags or more)
+// is decoded and compiled on up to GOMAXPROCS goroutines; the result is the
+// same as on one.
 func Load(data []byte) (*Ruleset, error) {
 	return LoadNamed("", data)
 }
