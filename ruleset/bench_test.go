@@ -153,13 +153,21 @@ func manyFlags(n int) *Document {
 
 var loadSink *Ruleset
 
-func BenchmarkLoad10000Flags(b *testing.B) {
+// loadBenchRuleset is the 10,000-flag ruleset the load benchmarks read, as
+// published: indented JSON.
+func loadBenchRuleset(b *testing.B) []byte {
+	b.Helper()
 	data, err := Marshal(manyFlags(10000))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	return data
+}
+
+func BenchmarkLoad10000Flags(b *testing.B) {
+	data := loadBenchRuleset(b)
 	for b.Loop() {
 		rs, err := Load(data)
 		if err != nil {
@@ -172,10 +180,7 @@ func BenchmarkLoad10000Flags(b *testing.B) {
 	// (the second empties sync.Pool victim caches).
 	data = nil
 	loadSink = nil
-	raw, err := Marshal(manyFlags(10000))
-	if err != nil {
-		b.Fatal(err)
-	}
+	raw := loadBenchRuleset(b)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.GC()
@@ -192,12 +197,7 @@ func BenchmarkLoad10000Flags(b *testing.B) {
 // BenchmarkDecode10000Flags is the decoding part of BenchmarkLoad10000Flags
 // alone: the hand decoder over the same ruleset, without compiling.
 func BenchmarkDecode10000Flags(b *testing.B) {
-	data, err := Marshal(manyFlags(10000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
+	data := loadBenchRuleset(b)
 	for b.Loop() {
 		if _, ok := decodeFast(data); !ok {
 			b.Fatal("left to the reflection decoder")
