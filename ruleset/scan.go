@@ -120,8 +120,8 @@ func (s *scanner) more(i int, closing byte) (bool, error) {
 }
 
 // name reads an object member's name and the colon after it. The name
-// aliases the input; a name with escapes is errFallback, which keeps the
-// duplicate check in fields simple.
+// aliases the input; a name with escapes is errFallback, which keeps
+// fieldSet's duplicate check simple.
 func (s *scanner) name() ([]byte, error) {
 	if !s.at('"') && s.peek() != '"' {
 		return nil, errMalformed
@@ -294,6 +294,7 @@ func (s *scanner) value() ([]byte, error) {
 	return s.data[start:s.pos], nil
 }
 
+// composite reads the object or list at pos.
 func (s *scanner) composite() ([]byte, error) {
 	d, start := s.data, s.pos
 	depth := 0
@@ -323,8 +324,8 @@ func (s *scanner) composite() ([]byte, error) {
 }
 
 // fieldSet remembers an object's member names so that a repeated one is
-// caught, as jsontext rejects it. Names are sorted by length first: most
-// members of one object differ in length, so few are compared at all.
+// caught, as jsontext rejects it. Names are told apart by length first:
+// most members of one object differ in length, so few are compared at all.
 type fieldSet struct {
 	lengths uint64 // bit n: some name of length n (64 and over share bit 63)
 	names   [16][]byte
