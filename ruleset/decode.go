@@ -417,9 +417,13 @@ func (fd *fastDecoder) values() ([]any, error) {
 				v = false
 			case "null":
 			default:
-				if err := jsonv2.Unmarshal(raw, &v); err != nil {
+				// Its own variable: taking v's address would move v to
+				// the heap on every operand.
+				var nested any
+				if err := jsonv2.Unmarshal(raw, &nested); err != nil {
 					return nil, errFallback
 				}
+				v = nested
 			}
 		}
 		out = append(out, v)
@@ -482,12 +486,11 @@ func list[T any](fd *fastDecoder, buf *listBuffer[T], member func(t *T, name []b
 }
 
 // listBuffer gathers the elements of one list at a time in scratch space
-// and hands the finished lists out of shared chunks. Lists of one type
-// never nest, so one scratch slice per type is enough.
+// and hands the finished lists out of a slab. Lists of one type never
+// nest, so one scratch slice per type is enough.
 type listBuffer[T any] struct {
 	scratch []T
-	free    []T // the unused end of the current chunk
-	chunk   int // the size of the last chunk made
+	out     slab[T]
 }
 
 // start returns the empty scratch slice to append a list's elements to.
@@ -499,14 +502,8 @@ func (b *listBuffer[T]) finish(items []T) []T {
 	if len(items) == 0 {
 		return []T{}
 	}
-	if len(items) > len(b.free) {
-		// Chunks grow so that a small ruleset doesn't pay for a large one.
-		b.chunk = min(max(2*b.chunk, 16), 1024)
-		b.free = make([]T, max(b.chunk, len(items)))
-	}
-	out := b.free[:len(items):len(items)]
+	out := b.out.make(len(items))
 	copy(out, items)
-	b.free = b.free[len(items):]
 	return out
 }
 

@@ -172,7 +172,9 @@ func (f *flag) staticDetail() *Detail {
 	if f.quarantine != nil || f.expires != 0 || len(f.schedule) > 0 {
 		return nil
 	}
-	d := &Detail{RuleIndex: -1}
+	// Decided before the Detail is made: made first, it was allocated for
+	// every flag and dropped for most.
+	var d Detail
 	switch {
 	case !f.enabled:
 		d.fill(f, f.off, ReasonOff)
@@ -181,7 +183,9 @@ func (f *flag) staticDetail() *Detail {
 	default:
 		return nil
 	}
-	return d
+	d.RuleIndex = -1
+	static := d // d itself stays on the stack: only this copy escapes
+	return &static
 }
 
 // splitResults precomputes, for a flag whose answer is always its default

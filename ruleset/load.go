@@ -302,11 +302,17 @@ var jsonOptions = jsonv2.WithUnmarshalers(jsonv2.UnmarshalFromFunc(func(dec *jso
 	return nil
 }))
 
-// loader gathers problems while compiling one ruleset.
+// loader gathers problems while compiling one ruleset (or, when flags
+// compile in parts, one part of it).
 type loader struct {
 	problems        Problems
 	segments        map[string]*segment
 	unknownSegments map[string]error
+	// The compiled form's pieces come from slabs, a chunk at a time.
+	flagSlab      slab[flag]
+	variationSlab slab[variation]
+	ruleSlab      slab[rule]
+	conditionSlab slab[condition]
 }
 
 func (l *loader) addf(path, format string, args ...any) {

@@ -29,7 +29,8 @@ func (l *loader) compileFlag(path func() string, key string, f *Flag) (*flag, er
 	default:
 		return nil, fmt.Errorf("%w: flag type %q", errUnknown, f.Type)
 	}
-	cf := &flag{key: key, typ: f.Type, enabled: f.Enabled, salt: f.Salt, bucketBy: f.BucketBy}
+	cf := l.flagSlab.new()
+	*cf = flag{key: key, typ: f.Type, enabled: f.Enabled, salt: f.Salt, bucketBy: f.BucketBy}
 	if cf.salt == "" {
 		cf.salt = key
 	}
@@ -40,7 +41,7 @@ func (l *loader) compileFlag(path func() string, key string, f *Flag) (*flag, er
 	if len(f.Variations) == 0 {
 		l.addf(path()+".variations", "a flag needs at least one variation")
 	}
-	cf.variations = make([]variation, 0, len(f.Variations))
+	cf.variations = l.variationSlab.make(len(f.Variations))[:0]
 	for i, v := range f.Variations {
 		// Paths are built only for problems: most flags have none, and
 		// building them for every element showed in load profiles.
@@ -59,7 +60,7 @@ func (l *loader) compileFlag(path func() string, key string, f *Flag) (*flag, er
 	vars := variationIndex{index: index, keys: f.Variations}
 	cf.off = vars.lookup(l, path, ".off_variation", f.OffVariation)
 	if len(f.Rules) > 0 {
-		cf.rules = make([]rule, 0, len(f.Rules))
+		cf.rules = l.ruleSlab.make(len(f.Rules))[:0]
 	}
 	for i, r := range f.Rules {
 		rpath := func() string { return elemPath(path()+".rules", i) }
@@ -304,7 +305,7 @@ func (l *loader) compileServe(path func() string, s *Serve, vars variationIndex)
 // compileConditions checks and prepares conditions. Segment operators are
 // allowed only in flag rules (segments can't nest, so there are no cycles).
 func (l *loader) compileConditions(path func() string, conds []Condition, allowSegments bool) ([]condition, error) {
-	out := make([]condition, 0, len(conds))
+	out := l.conditionSlab.make(len(conds))[:0]
 	for i := range conds {
 		cpath := func() string { return elemPath(path()+".conditions", i) }
 		cd, err := l.compileCondition(cpath, &conds[i], allowSegments)
