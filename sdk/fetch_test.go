@@ -37,12 +37,19 @@ func TestFetchServesRuleset(t *testing.T) {
 func TestNotModified(t *testing.T) {
 	body := marshal(t, testDoc("prod", 1))
 	o := newOrigin(t, body)
+	release := o.holdRequests(t)
 	c := newClient(t, o.URL, fastOptions()...)
 	changes := make(chan Change, 10)
 	c.OnChange(func(ch Change) { changes <- ch })
+	release()
 	waitReady(t, c)
-	if ch := <-changes; ch.OldVersion != 0 || ch.NewVersion != 1 {
-		t.Fatalf("first change = %+v", ch)
+	select {
+	case ch := <-changes:
+		if ch.OldVersion != 0 || ch.NewVersion != 1 {
+			t.Fatalf("first change = %+v", ch)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no change reported for the first ruleset")
 	}
 	eventually(t, "a 304", func() bool { _, n, _ := o.stats(); return n >= 3 })
 	_, _, inm := o.stats()

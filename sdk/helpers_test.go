@@ -112,6 +112,20 @@ func (o *origin) set(mode string, body []byte) {
 	}
 }
 
+// holdRequests makes the origin wait before answering until release is
+// called (or the test ends). A listener registered after New would miss a
+// first ruleset installed before it; a test holds the origin, registers
+// its listeners, then releases it.
+func (o *origin) holdRequests(t testing.TB) (release func()) {
+	gate := make(chan struct{})
+	release = sync.OnceFunc(func() { close(gate) })
+	t.Cleanup(release)
+	o.mu.Lock()
+	o.onRequest = func() { <-gate }
+	o.mu.Unlock()
+	return release
+}
+
 func (o *origin) stats() (requests, notModified int, inm []string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -14,12 +14,14 @@ import (
 func TestChangeAndStateListeners(t *testing.T) {
 	v1 := testDoc("prod", 1)
 	o := newOrigin(t, marshal(t, v1))
+	release := o.holdRequests(t)
 	c := newClient(t, o.URL, fastOptions()...)
 	var mu sync.Mutex
 	var changes []Change
 	var states []StateChange
 	c.OnChange(func(ch Change) { mu.Lock(); changes = append(changes, ch); mu.Unlock() })
 	c.OnStateChange(func(sc StateChange) { mu.Lock(); states = append(states, sc); mu.Unlock() })
+	release()
 	waitReady(t, c)
 
 	v2 := testDoc("prod", 2) // color changes with the version
@@ -70,12 +72,18 @@ func TestStuckListenerDoesNotStopPolling(t *testing.T) {
 
 func TestListenerPanicIsContained(t *testing.T) {
 	o := newOrigin(t, marshal(t, testDoc("prod", 1)))
+	release := o.holdRequests(t)
 	c := newClient(t, o.URL, fastOptions()...)
 	got := make(chan Change, 10)
 	c.OnChange(func(Change) { panic("listener bug") })
 	remove := c.OnChange(func(ch Change) { got <- ch })
+	release()
 	waitReady(t, c)
-	<-got
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the listener after the panicking one was not called")
+	}
 	remove()
 	o.set("ok", marshal(t, testDoc("prod", 2)))
 	eventually(t, "v2", func() bool { return c.Status().Version == 2 })
