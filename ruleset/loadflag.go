@@ -29,8 +29,10 @@ func (l *loader) compileFlag(path func() string, key string, f *Flag) (*flag, er
 	default:
 		return nil, fmt.Errorf("%w: flag type %q", errUnknown, f.Type)
 	}
+	// Field by field: the slab's flag is zeroed already, and assigning a
+	// whole flag literal copied all of it with write barriers.
 	cf := l.flagSlab.new()
-	*cf = flag{key: key, typ: f.Type, enabled: f.Enabled, salt: f.Salt, bucketBy: f.BucketBy}
+	cf.key, cf.typ, cf.enabled, cf.salt, cf.bucketBy = key, f.Type, f.Enabled, f.Salt, f.BucketBy
 	if cf.salt == "" {
 		cf.salt = key
 	}
