@@ -115,6 +115,12 @@ func New(url string, opts ...Option) (*Client, error) {
 	if cfg.exposure != nil {
 		c.exposures = newExposureLog(cfg.exposure, cfg.exposureDedup)
 	}
+	for _, fn := range cfg.onChange {
+		c.OnChange(fn)
+	}
+	for _, fn := range cfg.onState {
+		c.OnStateChange(fn)
+	}
 	c.loadLocal()
 	c.cfg.bootstrap = nil // loaded; don't hold the caller's bytes
 

@@ -209,3 +209,41 @@ func TestClockDrivesSchedules(t *testing.T) {
 		t.Fatalf("age = %v", age)
 	}
 }
+
+// Listeners given to New hear what New itself installs (the bootstrap)
+// and the first fetch, with no need to hold the origin.
+func TestListenersFromOptions(t *testing.T) {
+	o := newOrigin(t, marshal(t, testDoc("prod", 2)))
+	var mu sync.Mutex
+	var changes []Change
+	var states []StateChange
+	c := newClient(t, o.URL, fastOptions(
+		WithBootstrap(marshal(t, testDoc("prod", 1))),
+		WithChangeListener(func(ch Change) { mu.Lock(); changes = append(changes, ch); mu.Unlock() }),
+		WithStateListener(func(sc StateChange) { mu.Lock(); states = append(states, sc); mu.Unlock() }),
+	)...)
+	waitReady(t, c)
+	eventually(t, "two changes and two states", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(changes) == 2 && len(states) == 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if ch := changes[0]; ch.OldVersion != 0 || ch.NewVersion != 1 || ch.Origin != "bootstrap" {
+		t.Errorf("first change = %+v, want the bootstrap's version 1", ch)
+	}
+	if ch := changes[1]; ch.OldVersion != 1 || ch.NewVersion != 2 || ch.Origin != o.URL {
+		t.Errorf("second change = %+v, want version 2 from the origin", ch)
+	}
+	// Serving the bootstrap before any fetch is STALE; the fetch makes it
+	// READY.
+	if states[0].From != StateNotReady || states[0].To != StateStale || states[1].To != StateReady {
+		t.Errorf("state changes = %+v, want NOT_READY -> STALE -> READY", states)
+	}
+	for _, bad := range []Option{WithChangeListener(nil), WithStateListener(nil)} {
+		if _, err := New(o.URL, bad); err == nil {
+			t.Error("New accepted a nil listener")
+		}
+	}
+}

@@ -44,6 +44,8 @@ type config struct {
 	logger         *slog.Logger
 	exposure       func(Exposure)
 	exposureDedup  int
+	onChange       []func(Change)
+	onState        []func(StateChange)
 	// rand returns a number in [0, 1) for jitter; tests replace it.
 	rand func() float64
 }
@@ -248,6 +250,32 @@ func WithExposureLogger(fn func(Exposure)) Option {
 			return errors.New("nil exposure logger")
 		}
 		c.exposure = fn
+		return nil
+	}
+}
+
+// WithChangeListener registers fn as OnChange does, but before New loads
+// anything: it also hears the bootstrap or cached ruleset New installs and
+// a first fetched ruleset that can arrive before a listener added after New
+// returns.
+func WithChangeListener(fn func(Change)) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return errors.New("nil change listener")
+		}
+		c.onChange = append(c.onChange, fn)
+		return nil
+	}
+}
+
+// WithStateListener registers fn as OnStateChange does, before New starts,
+// so that it hears the client's first change of state too.
+func WithStateListener(fn func(StateChange)) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return errors.New("nil state listener")
+		}
+		c.onState = append(c.onState, fn)
 		return nil
 	}
 }
