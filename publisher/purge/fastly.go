@@ -89,7 +89,7 @@ func (f *Fastly) send(req *http.Request) error {
 	if f.Soft {
 		req.Header.Set("Fastly-Soft-Purge", "1")
 	}
-	if err := do(f.Client, req); err != nil {
+	if err := Send(f.Client, req); err != nil {
 		return fmt.Errorf("fastly: %w", err)
 	}
 	return nil

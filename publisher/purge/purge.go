@@ -36,8 +36,9 @@ func (m Multi) Purge(ctx context.Context, env string, keys []string) error {
 	return errors.Join(errs...)
 }
 
-// joinPath joins a URL path prefix such as "/bucket/flags" and a store key.
-func joinPath(prefix, key string) string {
+// JoinPath joins a URL path prefix such as "/bucket/flags" and a store key
+// into the path a CDN caches the object under.
+func JoinPath(prefix, key string) string {
 	prefix = strings.Trim(prefix, "/")
 	if prefix == "" {
 		return "/" + key
@@ -45,9 +46,10 @@ func joinPath(prefix, key string) string {
 	return "/" + prefix + "/" + key
 }
 
-// do sends req and turns any status outside 2xx into an error carrying the
-// start of the body, which is where CDNs explain a refusal.
-func do(hc *http.Client, req *http.Request) error {
+// Send sends req with hc (nil: http.DefaultClient) and turns any status
+// outside 2xx into a *StatusError carrying the start of the body, which is
+// where CDNs explain a refusal.
+func Send(hc *http.Client, req *http.Request) error {
 	if hc == nil {
 		hc = http.DefaultClient
 	}

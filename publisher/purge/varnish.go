@@ -40,11 +40,11 @@ var _ publisher.Purger = (*Varnish)(nil)
 // Purge drops keys (or, with Ban, everything under env) from the cache.
 func (v *Varnish) Purge(ctx context.Context, env string, keys []string) error {
 	if v.Ban {
-		expr := "^" + regexp.QuoteMeta(joinPath(v.Prefix, env)+"/")
-		return v.send(ctx, "BAN", joinPath(v.Prefix, env)+"/", expr)
+		expr := "^" + regexp.QuoteMeta(JoinPath(v.Prefix, env)+"/")
+		return v.send(ctx, "BAN", JoinPath(v.Prefix, env)+"/", expr)
 	}
 	for _, k := range keys {
-		if err := v.send(ctx, "PURGE", joinPath(v.Prefix, k), ""); err != nil {
+		if err := v.send(ctx, "PURGE", JoinPath(v.Prefix, k), ""); err != nil {
 			return err
 		}
 	}
@@ -63,7 +63,7 @@ func (v *Varnish) send(ctx context.Context, method, path, ban string) error {
 	if ban != "" {
 		req.Header.Set("X-Ban-Url", ban)
 	}
-	if err := do(v.Client, req); err != nil {
+	if err := Send(v.Client, req); err != nil {
 		return fmt.Errorf("varnish: %w", err)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/oauth2/google"
 
 	"github.com/cairnflags/cairn/publisher"
+	"github.com/cairnflags/cairn/publisher/purge"
 )
 
 // DefaultEndpoint is the Compute Engine API's base URL.
@@ -72,12 +72,12 @@ func (p *Purger) Purge(ctx context.Context, _ string, keys []string) error {
 	u := fmt.Sprintf("%s/projects/%s/global/urlMaps/%s/invalidateCache",
 		strings.TrimRight(endpoint, "/"), url.PathEscape(p.Project), url.PathEscape(p.URLMap))
 	for _, k := range keys {
-		body, err := json.Marshal(invalidation{Path: path(p.Prefix, k), Host: p.Host})
+		body, err := json.Marshal(invalidation{Path: purge.JoinPath(p.Prefix, k), Host: p.Host})
 		if err != nil {
 			return fmt.Errorf("cloud cdn invalidate %s: %w", k, err)
 		}
 		if err := p.post(ctx, u, body); err != nil {
-			return fmt.Errorf("cloud cdn invalidate %s: %w", path(p.Prefix, k), err)
+			return fmt.Errorf("cloud cdn invalidate %s: %w", purge.JoinPath(p.Prefix, k), err)
 		}
 	}
 	return nil
@@ -89,26 +89,5 @@ func (p *Purger) post(ctx context.Context, u string, body []byte) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	hc := p.Client
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("POST %s: %s: %s", u, resp.Status, bytes.TrimSpace(msg))
-	}
-	return nil
-}
-
-func path(prefix, key string) string {
-	prefix = strings.Trim(prefix, "/")
-	if prefix == "" {
-		return "/" + key
-	}
-	return "/" + prefix + "/" + key
+	return purge.Send(p.Client, req)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/cairnflags/cairn/publisher"
+	"github.com/cairnflags/cairn/publisher/purge"
 )
 
 // API is the part of *cloudfront.Client the Purger calls.
@@ -51,7 +52,7 @@ func (p *Purger) Purge(ctx context.Context, env string, keys []string) error {
 	}
 	paths := make([]string, len(keys))
 	for i, k := range keys {
-		paths[i] = path(p.Prefix, k)
+		paths[i] = purge.JoinPath(p.Prefix, k)
 	}
 	_, err := p.Client.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
 		DistributionId: aws.String(p.DistributionID),
@@ -64,12 +65,4 @@ func (p *Purger) Purge(ctx context.Context, env string, keys []string) error {
 		return fmt.Errorf("cloudfront invalidate %s in %s: %w", strings.Join(paths, ", "), p.DistributionID, err)
 	}
 	return nil
-}
-
-func path(prefix, key string) string {
-	prefix = strings.Trim(prefix, "/")
-	if prefix == "" {
-		return "/" + key
-	}
-	return "/" + prefix + "/" + key
 }
