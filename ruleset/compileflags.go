@@ -17,8 +17,8 @@ const parallelMinFlags = 2000
 
 // compiledPart is what compiling a run of flags, in key order, gives.
 type compiledPart struct {
-	keys        []string
-	flags       []*flag // parallel to keys
+	run         []keyedFlagRef
+	flags       []*flag // parallel to run
 	entries     []flagEntry
 	quarantined []quarantinedFlag
 	problems    Problems
@@ -29,18 +29,18 @@ type quarantinedFlag struct{ key, why string }
 // compileFlags compiles every decoded flag, in workers parts (0: as many as
 // is worth it), and returns the parts in key order.
 func (l *loader) compileFlags(dec *decoded, workers int) []compiledPart {
-	keys := dec.flagList
+	list := dec.flagList
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
-		if len(keys) < parallelMinFlags {
+		if len(list) < parallelMinFlags {
 			workers = 1
 		}
 	}
-	workers = max(1, min(workers, len(keys)))
+	workers = max(1, min(workers, len(list)))
 	parts := make([]compiledPart, workers)
 	var wg sync.WaitGroup
 	for w := range parts {
-		run := keys[w*len(keys)/workers : (w+1)*len(keys)/workers]
+		run := list[w*len(list)/workers : (w+1)*len(list)/workers]
 		compile := func() {
 			sub := loader{segments: l.segments, unknownSegments: l.unknownSegments}
 			sub.compileRun(dec, run, &parts[w])
@@ -59,12 +59,11 @@ func (l *loader) compileFlags(dec *decoded, workers int) []compiledPart {
 // compileRun compiles the flags of run into out.
 func (l *loader) compileRun(dec *decoded, run []keyedFlagRef, out *compiledPart) {
 	p := newPrinter()
-	out.keys = make([]string, len(run))
+	out.run = run
 	out.flags = make([]*flag, len(run))
 	out.entries = make([]flagEntry, 0, len(run))
 	for i, kf := range run {
 		key := kf.key
-		out.keys[i] = key
 		path := func() string { return "flags." + key }
 		quarantine := func(e error) {
 			out.flags[i] = &flag{key: key, quarantine: fmt.Errorf("flag %q: %w", key, e)}

@@ -109,7 +109,6 @@ func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, worke
 	case dec.Version < 0:
 		l.addf("version", "negative version %d", dec.Version)
 	}
-	dec.listFlags()
 	if !dec.hasFlags {
 		l.addf("flags", "missing flags")
 	}
@@ -169,9 +168,9 @@ func loadDocumentIn(decode func([]byte) (*decoded, *Problem), data []byte, worke
 	flags := make(map[string]*flag, len(dec.flagList))
 	for _, part := range l.compileFlags(dec, workers) {
 		l.problems = append(l.problems, part.problems...)
-		for i, key := range part.keys {
+		for i, kf := range part.run {
 			if f := part.flags[i]; f != nil {
-				flags[key] = f
+				flags[kf.key] = f
 			}
 		}
 		for _, q := range part.quarantined {
@@ -215,8 +214,8 @@ type keyedFlagRef struct {
 	flag *Flag
 }
 
-// listFlags fills flagList from the Flags map the reflection decoder
-// gives, if that is what there is.
+// listFlags moves the flags the reflection decoder gives as a map into
+// flagList, so that both decoders hand over the same form.
 func (d *decoded) listFlags() {
 	if d.Flags == nil {
 		return
@@ -232,8 +231,8 @@ func (d *decoded) listFlags() {
 
 // flagMap returns the flags as a map, or nil when there is no flags object.
 func (d *decoded) flagMap() map[string]Flag {
-	if d.Flags != nil || !d.hasFlags {
-		return d.Flags
+	if !d.hasFlags {
+		return nil
 	}
 	m := make(map[string]Flag, len(d.flagList))
 	for _, kf := range d.flagList {
@@ -251,7 +250,9 @@ func (d *decoded) flagMap() map[string]Flag {
 func decodeReflect(data []byte) (*decoded, *Problem) {
 	var doc Document
 	if decodeStrict(data, &doc) == nil {
-		return &decoded{Document: doc}, nil
+		dec := &decoded{Document: doc}
+		dec.listFlags()
+		return dec, nil
 	}
 	var raw rawDocument
 	if err := jsonv2.Unmarshal(data, &raw, jsonOptions); err != nil {
@@ -283,6 +284,7 @@ func decodeReflect(data []byte) (*decoded, *Problem) {
 		}
 		dec.Segments[key] = s
 	}
+	dec.listFlags()
 	return dec, nil
 }
 

@@ -161,7 +161,10 @@ func evalRuleset(ctx context.Context, e Env, opts *evalOptions, cmd *cobra.Comma
 	if err != nil {
 		return nil, nil, fmt.Errorf("eval: %w", err)
 	}
-	return ruleset.LoadDocument("", data)
+	// The compiled Document is the one to explain; decoding it back
+	// from data would give it again.
+	rs, err := ruleset.Load(data)
+	return rs, doc, err
 }
 
 // readRuleset reads a ruleset from a file or an http(s) URL.
