@@ -87,16 +87,7 @@ cmd_start() {
 
 cmd_stop() {
 	[[ -f $STATE/varnishd.pid ]] || return 0
-	local pid i
-	pid=$(cat "$STATE/varnishd.pid")
-	if kill -TERM "$pid" 2>/dev/null; then
-		for i in $(seq 1 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-		log "varnishd: stopped pid $pid"
-	fi
+	stop_pid varnishd "$(cat "$STATE/varnishd.pid")" 5
 	rm -f "$STATE/varnishd.pid" "$STATE/env"
 }
 

@@ -1,5 +1,5 @@
 # Shared by the test-server scripts; sourced, never run. The sourcing
-# script defines die().
+# script defines die() and log().
 
 # free_port prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
@@ -18,4 +18,20 @@ free_port() {
 		fi
 	done
 	die "no free port found"
+}
+
+# stop_pid NAME PID SECONDS stops a server: TERM, then KILL if it is still
+# there after SECONDS.
+stop_pid() {
+	local name=$1 pid=$2 seconds=$3 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 $((seconds * 10))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		log "$name: pid $pid ignored TERM for $seconds s; killing"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	log "$name: stopped pid $pid"
 }

@@ -177,22 +177,11 @@ cmd_start() {
 
 cmd_stop() {
 	[[ -d $STATE ]] || return 0
-	local pidfile pid name i
+	local pidfile name
 	for pidfile in "$STATE"/*.pid; do
 		[[ -e $pidfile ]] || continue
 		name=$(basename "$pidfile" .pid)
-		pid=$(cat "$pidfile")
-		if kill -TERM "$pid" 2>/dev/null; then
-			for i in $(seq 1 100); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			if kill -0 "$pid" 2>/dev/null; then
-				log "$name: pid $pid ignored TERM for 10 s; killing"
-				kill -KILL "$pid" 2>/dev/null || true
-			fi
-			log "$name: stopped pid $pid"
-		fi
+		stop_pid "$name" "$(cat "$pidfile")" 10
 		rm -f "$pidfile" "$STATE/$name.env"
 	done
 	rm -rf "$STATE/minio-data" "$STATE/env"
